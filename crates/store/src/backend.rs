@@ -1,0 +1,170 @@
+//! The two database backends behind each store, and the one code path that serves both.
+//!
+//! sqlx's `Any` driver is too weak for us (no checked types, no `BEGIN IMMEDIATE`), and
+//! generic code over `sqlx::Database` drowns in trait bounds. Instead each store holds a
+//! [`Db`] and writes its queries once inside [`with_db!`]: the macro expands the same body
+//! for the SQLite pool and for the PostgreSQL pool, so each expansion is checked against a
+//! concrete driver. The SQL is written in the dialect both accept (`$1` placeholders,
+//! `ON CONFLICT`); the few places that differ branch on [`Db::kind`].
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+
+use crate::error::Result;
+
+/// Which database engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Embedded SQLite file (demo, tests, a single chamber).
+    Sqlite,
+    /// PostgreSQL (production).
+    Postgres,
+}
+
+/// The pools of one store.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// SQLite: one writer connection (SQLite has one writer anyway; a single connection
+    /// turns lock contention into a queue) and a few readers (WAL lets them read while the
+    /// writer writes).
+    Sqlite {
+        /// The only connection that writes.
+        writer: SqlitePool,
+        /// Read-only connections.
+        reader: SqlitePool,
+    },
+    /// PostgreSQL: one pool, connected with the store's own role.
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// The engine.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Db::Sqlite { .. } => Kind::Sqlite,
+            Db::Postgres(_) => Kind::Postgres,
+        }
+    }
+
+    /// Closes the pools.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { writer, reader } => {
+                reader.close().await;
+                writer.close().await;
+            }
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Opens (creating if needed) an SQLite store file in WAL mode with `synchronous=FULL`:
+    /// every commit is on disk before it returns, as durable votes need.
+    pub(crate) async fn open_sqlite(path: &Path, readers: u32) -> Result<Db> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true)
+            // Deleted rows (a refused cast's pending ballot) are overwritten, not left in
+            // free pages.
+            .pragma("secure_delete", "ON");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(readers.max(1))
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options.read_only(true).create_if_missing(false))
+            .await?;
+        Ok(Db::Sqlite { writer, reader })
+    }
+
+    /// Connects to a PostgreSQL store.
+    pub(crate) async fn open_postgres(url: &str, max_connections: u32) -> Result<Db> {
+        let options: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(60))
+            .connect_with(options)
+            .await?;
+        Ok(Db::Postgres(pool))
+    }
+}
+
+/// Starts a write transaction the way each engine needs.
+pub(crate) trait BeginWrite {
+    /// The engine.
+    type Database: sqlx::Database;
+    /// `BEGIN IMMEDIATE` on SQLite (takes the write lock now, so a transaction that reads
+    /// then writes never fails half-way on a lock upgrade); plain `BEGIN` on PostgreSQL,
+    /// where row locks and unique indexes do the work.
+    fn begin_write(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Transaction<'static, Self::Database>>> + Send;
+}
+
+impl BeginWrite for SqlitePool {
+    type Database = Sqlite;
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}
+
+impl BeginWrite for PgPool {
+    type Database = Postgres;
+    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>> {
+        Ok(self.begin().await?)
+    }
+}
+
+/// Runs `$body` with `$p` bound to the pool of the store's engine: the writer pool with
+/// `write`, a reader pool with `read`. The body is compiled once per engine.
+macro_rules! with_db {
+    ($db:expr, write |$p:ident| $body:expr) => {
+        match $db {
+            $crate::backend::Db::Sqlite { writer, .. } => {
+                let $p = writer;
+                $body
+            }
+            $crate::backend::Db::Postgres(pool) => {
+                let $p = pool;
+                $body
+            }
+        }
+    };
+    ($db:expr, read |$p:ident| $body:expr) => {
+        match $db {
+            $crate::backend::Db::Sqlite { reader, .. } => {
+                let $p = reader;
+                $body
+            }
+            $crate::backend::Db::Postgres(pool) => {
+                let $p = pool;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_db;
+
+/// Runs the embedded migrations of one store.
+macro_rules! migrate {
+    ($db:expr, $sqlite:literal, $postgres:literal) => {
+        match $db {
+            $crate::backend::Db::Sqlite { writer, .. } => {
+                sqlx::migrate!($sqlite).run(writer).await?
+            }
+            $crate::backend::Db::Postgres(pool) => sqlx::migrate!($postgres).run(pool).await?,
+        }
+    };
+}
+pub(crate) use migrate;

@@ -1,0 +1,342 @@
+//! Generation of the voting material (R-30, R-33, protocol §3) and its resend (R-32).
+//!
+//! Per right: a random identifier and secret code (`scrutin-crypto::credentials`); the
+//! login public key goes to the electors store, the voting public key to the scrutin's
+//! **sorted** set in the ballots store, and the letter (identifier, code, names, address,
+//! instructions) to the encrypted letters file. Voting keys are sorted before they are
+//! written and nothing else is written with them, so no store ever holds which voting key
+//! belongs to which right; the codes exist only in the letters (and are zeroized here).
+//! Key derivation runs on every core (rayon).
+
+use std::collections::HashSet;
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use rayon::prelude::*;
+use scrutin_crypto::credentials::{PublicCredential, SecretCode, generate_credential};
+use scrutin_election::VoterRecord;
+use sha2::{Digest, Sha256};
+
+use crate::clock::paris_text;
+use crate::error::{Result, StoreError};
+use crate::journal;
+use crate::letters::{Letter, LettersWriter};
+use crate::scrutin::Scrutin;
+use crate::sealing::{DataKey, MasterKey};
+use crate::stores::Stores;
+
+/// What was generated for one scrutin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialSummary {
+    /// Scrutin.
+    pub scrutin: String,
+    /// Credentials generated now.
+    pub generated: usize,
+    /// SHA-256 over the sorted voting keys added now (journaled).
+    pub voting_keys_digest: [u8; 32],
+}
+
+fn identifier_number(s: &str) -> Option<u64> {
+    s.parse().ok()
+}
+
+/// The instructions printed on a letter (FALC, R-81), with the scrutin's dates.
+pub fn instructions(s: &Scrutin) -> String {
+    format!(
+        "Pour voter par internet : allez sur le site de vote. Tapez votre identifiant, puis votre code secret. \
+         Ensuite, tapez votre date de naissance (8 chiffres, par exemple 02031970). \
+         Vous pouvez voter du {} au {}. \
+         Ce courrier est personnel : ne le montrez à personne. \
+         Après votre vote, notez votre numéro de suivi : il permet de vérifier que votre bulletin est dans l'urne, sur le tableau public.",
+        paris_text(s.opens_at, false).trim_start_matches("le "),
+        paris_text(s.closes_at, false).trim_start_matches("le ")
+    )
+}
+
+fn letter_for(
+    right_id: &str,
+    s: &Scrutin,
+    record: &VoterRecord,
+    cred: &PublicCredential,
+    code: &SecretCode,
+    material: i64,
+) -> Letter {
+    let name = match &record.first_name {
+        Some(first) => format!("{first} {}", record.usage_name.to_uppercase()),
+        None => record.usage_name.to_uppercase(),
+    };
+    let m = &record.mailing;
+    let mut address = vec![m.recipient.clone()];
+    for line in [&m.complement1, &m.complement2, &m.street, &m.place]
+        .into_iter()
+        .flatten()
+    {
+        address.push(line.clone());
+    }
+    address.push(match &m.postcode {
+        Some(pc) => format!("{pc} {}", m.city),
+        None => m.city.clone(),
+    });
+    if let Some(country) = &m.country {
+        address.push(country.clone());
+    }
+    Letter {
+        right_id: right_id.to_string(),
+        scrutin: s.id.clone(),
+        chamber_code: s.chamber_code.clone(),
+        chamber_label: s.chamber_label.clone(),
+        scrutin_label: s.label.clone(),
+        identifier: cred.identifier.display(),
+        code: code.display().to_string(),
+        civility: record
+            .civility
+            .map(|c| c.as_str().to_string())
+            .unwrap_or_default(),
+        name,
+        company: record.company_name.clone().unwrap_or_default(),
+        address,
+        postcode: m.postcode.clone().unwrap_or_default(),
+        email: record.email.clone(),
+        instructions: instructions(s),
+        material,
+    }
+}
+
+struct Drawn {
+    right_id: String,
+    record: VoterRecord,
+    cred: PublicCredential,
+    code: SecretCode,
+}
+
+fn open_record(key: &DataKey, right_id: &str, sealed: &[u8]) -> Result<VoterRecord> {
+    let plain = zeroize::Zeroizing::new(key.open_personal(right_id, sealed)?);
+    serde_json::from_slice(&plain)
+        .map_err(|e| StoreError::corrupt(format!("right {right_id}: {e}")))
+}
+
+async fn chamber_key(stores: &Stores, master: &MasterKey, chamber: &str) -> Result<DataKey> {
+    let wrapped = stores.electors.data_key(chamber).await?.ok_or_else(|| {
+        StoreError::Sealed(format!(
+            "chamber {chamber} has no data key (destroyed or never imported)"
+        ))
+    })?;
+    master.unwrap(chamber, &wrapped)
+}
+
+/// Checks that a scrutin's voting keys number its rights with credentials plus its
+/// resends (protocol §3); an interrupted generation shows here.
+pub async fn check_counts(stores: &Stores, scrutin_id: &str) -> Result<()> {
+    let keys = stores.ballots.count_voting_keys(scrutin_id).await?;
+    let (with_credentials, resends) = stores.electors.credential_counts(scrutin_id).await?;
+    if keys != with_credentials + resends {
+        return Err(StoreError::Conflict(format!(
+            "scrutin {scrutin_id}: {keys} voting keys for {with_credentials} rights with credentials and {resends} resends: \
+             an earlier generation was interrupted"
+        )));
+    }
+    Ok(())
+}
+
+/// Generates credentials for every right of the given scrutins that has none yet, writes
+/// their letters (sorted by postcode then name within each scrutin) and journals one
+/// entry per scrutin. Returns what was done per scrutin.
+pub async fn generate_credentials<W: Write>(
+    stores: &Stores,
+    master: &MasterKey,
+    election_id: &str,
+    scrutin_ids: &[String],
+    letters: &mut LettersWriter<W>,
+    now: DateTime<Utc>,
+) -> Result<Vec<CredentialSummary>> {
+    let mut taken: HashSet<u64> = stores
+        .electors
+        .all_identifiers()
+        .await?
+        .iter()
+        .filter_map(|s| identifier_number(s))
+        .collect();
+    let mut summaries = Vec::new();
+    for scrutin_id in scrutin_ids {
+        let scrutin = stores
+            .registry
+            .scrutin(scrutin_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("scrutin {scrutin_id}")))?;
+        check_counts(stores, scrutin_id).await?;
+        let rights = stores.electors.rights_of_scrutin(scrutin_id, true).await?;
+        if rights.is_empty() {
+            continue;
+        }
+        let key = chamber_key(stores, master, &scrutin.chamber_code).await?;
+
+        // Draw on every core; each worker has its own CSPRNG seeded from the OS.
+        let mut drawn: Vec<Drawn> = rights
+            .par_chunks(2048)
+            .map(|chunk| {
+                let mut rng = ChaCha20Rng::from_rng(rand::rngs::OsRng)
+                    .map_err(|e| StoreError::Invalid(format!("random generator: {e}")))?;
+                chunk
+                    .iter()
+                    .map(|r| {
+                        let record = open_record(&key, &r.right_id, &r.personal)?;
+                        let (cred, code) = generate_credential(election_id, scrutin_id, &mut rng);
+                        Ok(Drawn {
+                            right_id: r.right_id.clone(),
+                            record,
+                            cred,
+                            code,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .flatten()
+            .collect();
+
+        // Identifiers are unique platform-wide: redraw the rare collision.
+        let mut rng = rand::rngs::OsRng;
+        for d in &mut drawn {
+            loop {
+                let n = identifier_number(d.cred.identifier.as_str()).unwrap_or_default();
+                if taken.insert(n) {
+                    break;
+                }
+                let (cred, code) = generate_credential(election_id, scrutin_id, &mut rng);
+                d.cred = cred;
+                d.code = code;
+            }
+        }
+
+        // The voting keys leave sorted, with nothing beside them.
+        let mut voting_keys: Vec<[u8; 32]> = drawn.iter().map(|d| d.cred.voting_key).collect();
+        voting_keys.sort_unstable();
+        let mut h = Sha256::new();
+        for k in &voting_keys {
+            h.update(k);
+        }
+        let digest: [u8; 32] = h.finalize().into();
+        stores
+            .ballots
+            .insert_voting_keys(scrutin_id, &voting_keys)
+            .await?;
+        drop(voting_keys);
+        let creds: Vec<(String, String, [u8; 32])> = drawn
+            .iter()
+            .map(|d| {
+                (
+                    d.right_id.clone(),
+                    d.cred.identifier.as_str().to_string(),
+                    d.cred.login_key,
+                )
+            })
+            .collect();
+        stores.electors.set_credentials(&creds).await?;
+        drop(creds);
+
+        let mut batch: Vec<Letter> = drawn
+            .par_iter()
+            .map(|d| letter_for(&d.right_id, &scrutin, &d.record, &d.cred, &d.code, 0))
+            .collect();
+        // Codes are zeroized as the drawn credentials drop (SecretCode zeroizes itself).
+        let generated = drawn.len();
+        drop(drawn);
+        batch.sort_by(|a, b| (&a.postcode, &a.name).cmp(&(&b.postcode, &b.name)));
+        for letter in &batch {
+            letters.write(letter)?;
+        }
+        drop(batch);
+        journal::append(
+            &stores.registry,
+            now,
+            "credentials",
+            &serde_json::json!({
+                "scrutin": scrutin_id,
+                "generated": generated,
+                "voting_keys_sha256": hex::encode(digest),
+            }),
+        )
+        .await?;
+        tracing::info!(scrutin = %scrutin_id, generated, "credentials generated");
+        summaries.push(CredentialSummary {
+            scrutin: scrutin_id.clone(),
+            generated,
+            voting_keys_digest: digest,
+        });
+    }
+    Ok(summaries)
+}
+
+/// Replaces a right's voting material (R-32): fresh identifier and code; the new voting
+/// key joins the scrutin's set, the old login key stops working at once; journaled.
+/// Returns the new letter (to send by email).
+pub async fn resend_material(
+    stores: &Stores,
+    master: &MasterKey,
+    election_id: &str,
+    right_id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Letter> {
+    let right = stores
+        .electors
+        .right(right_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("right {right_id}")))?;
+    if right.login_key.is_none() {
+        return Err(StoreError::Conflict(format!(
+            "right {right_id} has no material yet: generate credentials first"
+        )));
+    }
+    let scrutin = stores
+        .registry
+        .scrutin(&right.scrutin_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("scrutin {}", right.scrutin_id)))?;
+    let key = chamber_key(stores, master, &right.chamber_code).await?;
+    let sealed = stores
+        .electors
+        .rights_of_chamber(&right.chamber_code)
+        .await?
+        .into_iter()
+        .find(|r| r.right_id == right_id)
+        .ok_or_else(|| StoreError::NotFound(format!("right {right_id}")))?;
+    let record = open_record(&key, right_id, &sealed.personal)?;
+    let taken: HashSet<u64> = stores
+        .electors
+        .all_identifiers()
+        .await?
+        .iter()
+        .filter_map(|s| identifier_number(s))
+        .collect();
+    let mut rng = rand::rngs::OsRng;
+    let (cred, code) = loop {
+        let (cred, code) = generate_credential(election_id, &scrutin.id, &mut rng);
+        if !taken.contains(&identifier_number(cred.identifier.as_str()).unwrap_or_default()) {
+            break (cred, code);
+        }
+    };
+    // The voting key first: a crash before the swap leaves one spare key, visible in
+    // `check_counts`, never a voter who cannot vote.
+    stores
+        .ballots
+        .insert_voting_keys(&scrutin.id, &[cred.voting_key])
+        .await?;
+    let material = stores
+        .electors
+        .replace_material(right_id, cred.identifier.as_str(), &cred.login_key)
+        .await?;
+    journal::append(
+        &stores.registry,
+        now,
+        "resend",
+        &serde_json::json!({ "scrutin": scrutin.id, "material": material, "reason": reason }),
+    )
+    .await?;
+    Ok(letter_for(
+        right_id, &scrutin, &record, &cred, &code, material,
+    ))
+}

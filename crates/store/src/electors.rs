@@ -1,0 +1,746 @@
+//! The electors store: voting rights with their encrypted personal data, login public keys,
+//! lockouts, the émargement register and resend requests (R-48). It never holds a ballot
+//! nor a voting key.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::backend::{BeginWrite, Db, Kind, with_db};
+use crate::error::{Result, StoreError};
+
+/// Handle on the electors store.
+#[derive(Debug, Clone)]
+pub struct Electors {
+    pub(crate) db: Db,
+}
+
+/// Rows per bulk statement (under both engines' limits on bound parameters).
+const CHUNK: usize = 2000;
+
+/// A voting right to insert (from the voter file, R-11).
+#[derive(Debug, Clone)]
+pub struct NewRight {
+    /// System-wide identifier: chamber code + elector number (13 digits).
+    pub right_id: String,
+    /// The scrutin this right votes in.
+    pub scrutin_id: String,
+    /// Chamber code.
+    pub chamber_code: String,
+    /// The voter-file row, sealed under the chamber's data key.
+    pub personal: Vec<u8>,
+    /// Keyed digest of the birth date, `None` when there is no check (`01011901`).
+    pub birth_check: Option<Vec<u8>>,
+}
+
+/// What login needs about a right.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct RightLogin {
+    /// System-wide identifier.
+    pub right_id: String,
+    /// Its scrutin.
+    pub scrutin_id: String,
+    /// Its chamber.
+    pub chamber_code: String,
+    /// Login public key (32 bytes), `None` before credentials are generated.
+    pub login_key: Option<Vec<u8>>,
+    /// Keyed digest of the birth date, `None` for no check.
+    pub birth_check: Option<Vec<u8>>,
+    /// Generation of the voting material: 0, then +1 per resend (R-32).
+    pub material: i64,
+    /// Failures since the last success or lock.
+    pub failures: i64,
+    /// Locked until this instant (R-40).
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// A right with its sealed personal data, for letters and exports.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RightPersonal {
+    /// System-wide identifier.
+    pub right_id: String,
+    /// Its scrutin.
+    pub scrutin_id: String,
+    /// Its chamber.
+    pub chamber_code: String,
+    /// Sealed personal data.
+    pub personal: Vec<u8>,
+    /// Login identifier, once credentials exist.
+    pub identifier: Option<String>,
+}
+
+/// Outcome of a counted failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureOutcome {
+    /// Counted; `remaining` attempts before the lock.
+    Counted {
+        /// Attempts left.
+        remaining: i64,
+    },
+    /// This failure locked the right until the instant.
+    Locked(DateTime<Utc>),
+}
+
+/// A stored resend request (R-32).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ResendRow {
+    /// Request identifier.
+    pub id: String,
+    /// Chamber the requester names.
+    pub chamber_code: String,
+    /// When it was made.
+    pub created_at: DateTime<Utc>,
+    /// `pending`, `approved` or `refused`.
+    pub status: String,
+    /// The right the commission matched, once decided.
+    pub right_id: Option<String>,
+    /// The commission's reason (mandatory for a refusal).
+    pub reason: Option<String>,
+    /// When decided.
+    pub decided_at: Option<DateTime<Utc>>,
+    /// Sealed request fields and identity document.
+    pub payload: Vec<u8>,
+}
+
+impl Electors {
+    /// Stores a chamber's wrapped data key; refuses to replace an existing one.
+    pub async fn put_data_key(&self, chamber_code: &str, wrapped: &[u8]) -> Result<()> {
+        with_db!(
+            &self.db,
+            write
+                | p
+                | {
+                    let done = sqlx::query(
+                "INSERT INTO data_keys (chamber_code, wrapped) VALUES ($1, $2) ON CONFLICT (chamber_code) DO NOTHING",
+            )
+            .bind(chamber_code)
+            .bind(wrapped)
+            .execute(p)
+            .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::Conflict(format!(
+                            "chamber {chamber_code} already has a data key"
+                        )));
+                    }
+                    Ok(())
+                }
+        )
+    }
+
+    /// A chamber's wrapped data key.
+    pub async fn data_key(&self, chamber_code: &str) -> Result<Option<Vec<u8>>> {
+        with_db!(
+            &self.db,
+            read | p | {
+                Ok(
+                    sqlx::query_scalar("SELECT wrapped FROM data_keys WHERE chamber_code = $1")
+                        .bind(chamber_code)
+                        .fetch_optional(p)
+                        .await?,
+                )
+            }
+        )
+    }
+
+    /// Deletes data keys (one chamber, or all with `None`) and returns how many were
+    /// deleted. With `secure_delete` (SQLite) the key bytes are overwritten; see
+    /// docs/operations.md for PostgreSQL and backups (R-83).
+    pub async fn delete_data_keys(&self, chamber_code: Option<&str>) -> Result<u64> {
+        with_db!(
+            &self.db,
+            write | p | {
+                let done = match chamber_code {
+                    Some(c) => {
+                        sqlx::query("DELETE FROM data_keys WHERE chamber_code = $1")
+                            .bind(c)
+                            .execute(p)
+                            .await?
+                    }
+                    None => sqlx::query("DELETE FROM data_keys").execute(p).await?,
+                };
+                Ok(done.rows_affected())
+            }
+        )
+    }
+
+    /// Inserts voting rights in one transaction: all or none.
+    pub async fn insert_rights(&self, rights: &[NewRight]) -> Result<()> {
+        with_db!(
+            &self.db,
+            write
+                | p
+                | {
+                    let mut tx = p.begin_write().await?;
+                    for chunk in rights.chunks(CHUNK) {
+                        let mut q = sqlx::QueryBuilder::new(
+                            "INSERT INTO rights (right_id, scrutin_id, chamber_code, personal, birth_check) ",
+                        );
+                        q.push_values(chunk, |mut b, r| {
+                            b.push_bind(&r.right_id)
+                                .push_bind(&r.scrutin_id)
+                                .push_bind(&r.chamber_code)
+                                .push_bind(&r.personal)
+                                .push_bind(&r.birth_check);
+                        });
+                        q.build().execute(&mut *tx).await.map_err(|e| {
+                            let e = StoreError::from(e);
+                            if e.is_unique_violation() {
+                                StoreError::Conflict("a voting right is already registered".into())
+                            } else {
+                                e
+                            }
+                        })?;
+                    }
+                    tx.commit().await?;
+                    Ok(())
+                }
+        )
+    }
+
+    /// Rights of a scrutin (all, or only those without credentials yet), by identifier.
+    pub async fn rights_of_scrutin(
+        &self,
+        scrutin_id: &str,
+        without_credentials_only: bool,
+    ) -> Result<Vec<RightPersonal>> {
+        with_db!(
+            &self.db,
+            read | p
+                | {
+                    let sql = if without_credentials_only {
+                        "SELECT right_id, scrutin_id, chamber_code, personal, identifier FROM rights WHERE scrutin_id = $1 AND identifier IS NULL ORDER BY right_id"
+                    } else {
+                        "SELECT right_id, scrutin_id, chamber_code, personal, identifier FROM rights WHERE scrutin_id = $1 ORDER BY right_id"
+                    };
+                    Ok(sqlx::query_as(sql).bind(scrutin_id).fetch_all(p).await?)
+                }
+        )
+    }
+
+    /// Rights of a chamber, for a commission's export.
+    pub async fn rights_of_chamber(&self, chamber_code: &str) -> Result<Vec<RightPersonal>> {
+        with_db!(
+            &self.db,
+            read | p
+                | {
+                    Ok(sqlx::query_as(
+                "SELECT right_id, scrutin_id, chamber_code, personal, identifier FROM rights WHERE chamber_code = $1 ORDER BY right_id",
+            )
+            .bind(chamber_code)
+            .fetch_all(p)
+            .await?)
+                }
+        )
+    }
+
+    /// Number of rights of a scrutin (registered voters).
+    pub async fn count_rights(&self, scrutin_id: &str) -> Result<i64> {
+        with_db!(
+            &self.db,
+            read | p | {
+                Ok(
+                    sqlx::query_scalar("SELECT COUNT(*) FROM rights WHERE scrutin_id = $1")
+                        .bind(scrutin_id)
+                        .fetch_one(p)
+                        .await?,
+                )
+            }
+        )
+    }
+
+    /// Sets the login identifier and public key of rights that have none, in one
+    /// transaction; refuses if any right already has credentials.
+    pub async fn set_credentials(&self, creds: &[(String, String, [u8; 32])]) -> Result<()> {
+        if let Db::Sqlite { writer, .. } = &self.db {
+            // SQLite: one prepared single-row UPDATE per right in one transaction (an
+            // embedded call, no round trip); its planner would scan `rights` for each
+            // joined VALUES list.
+            let mut tx = writer.begin_write().await?;
+            for (right_id, identifier, key) in creds {
+                let done = sqlx::query(
+                    "UPDATE rights SET identifier = $1, login_key = $2 WHERE right_id = $3 AND identifier IS NULL",
+                )
+                .bind(identifier)
+                .bind(key.to_vec())
+                .bind(right_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    let e = StoreError::from(e);
+                    if e.is_unique_violation() {
+                        StoreError::Conflict("duplicate login identifier".into())
+                    } else {
+                        e
+                    }
+                })?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Conflict(
+                        "some rights are unknown or already have credentials".into(),
+                    ));
+                }
+            }
+            tx.commit().await?;
+            return Ok(());
+        }
+        with_db!(
+            &self.db,
+            write | p | {
+                let mut tx = p.begin_write().await?;
+                for chunk in creds.chunks(CHUNK) {
+                    // A VALUES list joined in one UPDATE: far fewer round trips than one
+                    // statement per right (2,000,000 rights).
+                    let mut q =
+                        sqlx::QueryBuilder::new("WITH c (right_id, identifier, login_key) AS (");
+                    q.push_values(chunk, |mut b, (right_id, identifier, key)| {
+                        b.push_bind(right_id)
+                            .push_bind(identifier)
+                            .push_bind(key.to_vec());
+                    });
+                    q.push(
+                        ") UPDATE rights SET identifier = c.identifier, login_key = c.login_key \
+                     FROM c WHERE rights.right_id = c.right_id AND rights.identifier IS NULL",
+                    );
+                    let done = q.build().execute(&mut *tx).await.map_err(|e| {
+                        let e = StoreError::from(e);
+                        if e.is_unique_violation() {
+                            StoreError::Conflict("duplicate login identifier".into())
+                        } else {
+                            e
+                        }
+                    })?;
+                    if done.rows_affected() != chunk.len() as u64 {
+                        return Err(StoreError::Conflict(
+                            "some rights are unknown or already have credentials".into(),
+                        ));
+                    }
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+        )
+    }
+
+    /// The right that holds a login identifier.
+    pub async fn right_by_identifier(&self, identifier: &str) -> Result<Option<RightLogin>> {
+        with_db!(
+            &self.db,
+            read | p
+                | {
+                    Ok(sqlx::query_as(
+                "SELECT right_id, scrutin_id, chamber_code, login_key, birth_check, material, failures, locked_until FROM rights WHERE identifier = $1",
+            )
+            .bind(identifier)
+            .fetch_optional(p)
+            .await?)
+                }
+        )
+    }
+
+    /// One right.
+    pub async fn right(&self, right_id: &str) -> Result<Option<RightLogin>> {
+        with_db!(
+            &self.db,
+            read | p
+                | {
+                    Ok(sqlx::query_as(
+                "SELECT right_id, scrutin_id, chamber_code, login_key, birth_check, material, failures, locked_until FROM rights WHERE right_id = $1",
+            )
+            .bind(right_id)
+            .fetch_optional(p)
+            .await?)
+                }
+        )
+    }
+
+    /// The login key of replaced material under this identifier, with its right (R-32).
+    pub async fn replaced_material(&self, identifier: &str) -> Result<Option<(Vec<u8>, String)>> {
+        with_db!(
+            &self.db,
+            read | p | {
+                Ok(sqlx::query_as(
+                    "SELECT login_key, right_id FROM replaced_material WHERE identifier = $1",
+                )
+                .bind(identifier)
+                .fetch_optional(p)
+                .await?)
+            }
+        )
+    }
+
+    /// Counts one login failure; the `threshold`-th failure in a row locks the right until
+    /// `now + lock_for` and restarts the count (R-40). A failure while locked does not
+    /// move the lock.
+    pub async fn record_failure(
+        &self,
+        right_id: &str,
+        now: DateTime<Utc>,
+        threshold: i64,
+        lock_for: Duration,
+    ) -> Result<FailureOutcome> {
+        with_db!(
+            &self.db,
+            write | p | {
+                let mut tx = p.begin_write().await?;
+                // PostgreSQL: lock the row so that concurrent failures are all counted; SQLite's
+                // BEGIN IMMEDIATE already holds the only write lock.
+                let lock = if self.db.kind() == Kind::Postgres {
+                    " FOR UPDATE"
+                } else {
+                    ""
+                };
+                let row: Option<(i64, Option<DateTime<Utc>>)> = sqlx::query_as(&format!(
+                    "SELECT failures, locked_until FROM rights WHERE right_id = $1{lock}"
+                ))
+                .bind(right_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let (failures, locked_until) =
+                    row.ok_or_else(|| StoreError::NotFound(format!("right {right_id}")))?;
+                if let Some(until) = locked_until
+                    && until > now
+                {
+                    return Ok(FailureOutcome::Locked(until));
+                }
+                let failures = failures + 1;
+                let outcome = if failures >= threshold {
+                    let until = crate::clock::plus(now, lock_for);
+                    sqlx::query(
+                        "UPDATE rights SET failures = 0, locked_until = $1 WHERE right_id = $2",
+                    )
+                    .bind(until)
+                    .bind(right_id)
+                    .execute(&mut *tx)
+                    .await?;
+                    FailureOutcome::Locked(until)
+                } else {
+                    sqlx::query("UPDATE rights SET failures = $1 WHERE right_id = $2")
+                        .bind(failures)
+                        .bind(right_id)
+                        .execute(&mut *tx)
+                        .await?;
+                    FailureOutcome::Counted {
+                        remaining: threshold - failures,
+                    }
+                };
+                tx.commit().await?;
+                Ok(outcome)
+            }
+        )
+    }
+
+    /// Clears the failure count after a successful login step.
+    pub async fn reset_failures(&self, right_id: &str) -> Result<()> {
+        with_db!(
+            &self.db,
+            write | p | {
+                sqlx::query("UPDATE rights SET failures = 0 WHERE right_id = $1 AND failures <> 0")
+                    .bind(right_id)
+                    .execute(p)
+                    .await?;
+                Ok(())
+            }
+        )
+    }
+
+    /// Replaces a right's voting material (R-32): the old identifier and login key stop
+    /// working at once (kept only to tell their holder to use the new letter), the
+    /// material generation moves on, and any lock is lifted.
+    pub async fn replace_material(
+        &self,
+        right_id: &str,
+        identifier: &str,
+        login_key: &[u8; 32],
+    ) -> Result<i64> {
+        with_db!(
+            &self.db,
+            write
+                | p
+                | {
+                    let mut tx = p.begin_write().await?;
+                    let old: Option<(Option<String>, Option<Vec<u8>>, i64)> = sqlx::query_as(
+                        "SELECT identifier, login_key, material FROM rights WHERE right_id = $1",
+                    )
+                    .bind(right_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                    let (old_identifier, old_key, material) =
+                        old.ok_or_else(|| StoreError::NotFound(format!("right {right_id}")))?;
+                    if let (Some(old_identifier), Some(old_key)) = (old_identifier, old_key) {
+                        sqlx::query(
+                    "INSERT INTO replaced_material (identifier, login_key, right_id) VALUES ($1, $2, $3)",
+                )
+                .bind(old_identifier)
+                .bind(old_key)
+                .bind(right_id)
+                .execute(&mut *tx)
+                .await?;
+                    }
+                    sqlx::query(
+                "UPDATE rights SET identifier = $1, login_key = $2, material = $3, failures = 0, locked_until = NULL WHERE right_id = $4",
+            )
+            .bind(identifier)
+            .bind(login_key.to_vec())
+            .bind(material + 1)
+            .bind(right_id)
+            .execute(&mut *tx)
+            .await?;
+                    tx.commit().await?;
+                    Ok(material + 1)
+                }
+        )
+    }
+
+    /// Records an émargement with an in-flight cast token (step 2 of the atomic cast).
+    /// Returns `false`, writing nothing, when the right already has one (R-45).
+    pub async fn insert_emargement(
+        &self,
+        right_id: &str,
+        scrutin_id: &str,
+        at: DateTime<Utc>,
+        token: &[u8],
+    ) -> Result<bool> {
+        with_db!(
+            &self.db,
+            write
+                | p
+                | {
+                    let done = sqlx::query(
+                "INSERT INTO emargements (right_id, scrutin_id, at, token) VALUES ($1, $2, $3, $4) ON CONFLICT (right_id) DO NOTHING",
+            )
+            .bind(right_id)
+            .bind(scrutin_id)
+            .bind(at)
+            .bind(token)
+            .execute(p)
+            .await?;
+                    Ok(done.rows_affected() == 1)
+                }
+        )
+    }
+
+    /// Clears an émargement's cast token (step 3 of the atomic cast, and recovery).
+    pub async fn clear_emargement_token(&self, token: &[u8]) -> Result<()> {
+        with_db!(
+            &self.db,
+            write | p | {
+                sqlx::query("UPDATE emargements SET token = NULL WHERE token = $1")
+                    .bind(token)
+                    .execute(p)
+                    .await?;
+                Ok(())
+            }
+        )
+    }
+
+    /// Deletes the émargement that holds `token`: only for a cast whose ballot was undone
+    /// (recovery rule, docs/operations.md). Returns whether one was deleted.
+    pub async fn delete_emargement_by_token(&self, token: &[u8]) -> Result<bool> {
+        with_db!(
+            &self.db,
+            write | p | {
+                let done = sqlx::query("DELETE FROM emargements WHERE token = $1")
+                    .bind(token)
+                    .execute(p)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+        )
+    }
+
+    /// Tokens of émargements whose cast is still in flight (or was cut by a crash).
+    pub async fn emargement_tokens(&self) -> Result<Vec<Vec<u8>>> {
+        with_db!(
+            &self.db,
+            read | p | {
+                Ok(
+                    sqlx::query_scalar("SELECT token FROM emargements WHERE token IS NOT NULL")
+                        .fetch_all(p)
+                        .await?,
+                )
+            }
+        )
+    }
+
+    /// Whether these tokens have an émargement (recovery).
+    pub async fn has_emargement_token(&self, token: &[u8]) -> Result<bool> {
+        with_db!(
+            &self.db,
+            read | p | {
+                let n: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM emargements WHERE token = $1")
+                        .bind(token)
+                        .fetch_one(p)
+                        .await?;
+                Ok(n > 0)
+            }
+        )
+    }
+
+    /// The émargement instant of a right, if it voted.
+    pub async fn emargement(&self, right_id: &str) -> Result<Option<DateTime<Utc>>> {
+        with_db!(
+            &self.db,
+            read | p | {
+                Ok(
+                    sqlx::query_scalar("SELECT at FROM emargements WHERE right_id = $1")
+                        .bind(right_id)
+                        .fetch_optional(p)
+                        .await?,
+                )
+            }
+        )
+    }
+
+    /// Number of émargements of a scrutin (voters).
+    pub async fn count_emargements(&self, scrutin_id: &str) -> Result<i64> {
+        with_db!(
+            &self.db,
+            read | p | {
+                Ok(
+                    sqlx::query_scalar("SELECT COUNT(*) FROM emargements WHERE scrutin_id = $1")
+                        .bind(scrutin_id)
+                        .fetch_one(p)
+                        .await?,
+                )
+            }
+        )
+    }
+
+    /// The émargement register of a scrutin, by right (for the commission, R-74).
+    pub async fn emargements(&self, scrutin_id: &str) -> Result<Vec<(String, DateTime<Utc>)>> {
+        with_db!(
+            &self.db,
+            read | p | {
+                Ok(sqlx::query_as(
+                    "SELECT right_id, at FROM emargements WHERE scrutin_id = $1 ORDER BY right_id",
+                )
+                .bind(scrutin_id)
+                .fetch_all(p)
+                .await?)
+            }
+        )
+    }
+
+    /// Stores a resend request (R-32).
+    pub async fn insert_resend_request(
+        &self,
+        id: &str,
+        chamber_code: &str,
+        created_at: DateTime<Utc>,
+        payload: &[u8],
+    ) -> Result<()> {
+        with_db!(
+            &self.db,
+            write
+                | p
+                | {
+                    sqlx::query(
+                "INSERT INTO resend_requests (id, chamber_code, created_at, payload) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(chamber_code)
+            .bind(created_at)
+            .bind(payload)
+            .execute(p)
+            .await?;
+                    Ok(())
+                }
+        )
+    }
+
+    /// Resend requests of a chamber, oldest first.
+    pub async fn resend_requests(&self, chamber_code: &str) -> Result<Vec<ResendRow>> {
+        with_db!(
+            &self.db,
+            read | p
+                | {
+                    Ok(sqlx::query_as(
+                "SELECT id, chamber_code, created_at, status, right_id, reason, decided_at, payload FROM resend_requests WHERE chamber_code = $1 ORDER BY created_at, id",
+            )
+            .bind(chamber_code)
+            .fetch_all(p)
+            .await?)
+                }
+        )
+    }
+
+    /// One resend request.
+    pub async fn resend_request(&self, id: &str) -> Result<Option<ResendRow>> {
+        with_db!(
+            &self.db,
+            read | p
+                | {
+                    Ok(sqlx::query_as(
+                "SELECT id, chamber_code, created_at, status, right_id, reason, decided_at, payload FROM resend_requests WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(p)
+            .await?)
+                }
+        )
+    }
+
+    /// Records the commission's decision on a pending request.
+    pub async fn decide_resend_request(
+        &self,
+        id: &str,
+        approved: bool,
+        right_id: Option<&str>,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        with_db!(
+            &self.db,
+            write
+                | p
+                | {
+                    let done = sqlx::query(
+                "UPDATE resend_requests SET status = $1, right_id = $2, reason = $3, decided_at = $4 WHERE id = $5 AND status = 'pending'",
+            )
+            .bind(if approved { "approved" } else { "refused" })
+            .bind(right_id)
+            .bind(reason)
+            .bind(at)
+            .bind(id)
+            .execute(p)
+            .await?;
+                    if done.rows_affected() == 0 {
+                        return Err(StoreError::Conflict(format!(
+                            "resend request {id} is unknown or already decided"
+                        )));
+                    }
+                    Ok(())
+                }
+        )
+    }
+
+    /// Every login identifier in use or replaced (to draw new ones without collision).
+    pub async fn all_identifiers(&self) -> Result<Vec<String>> {
+        with_db!(
+            &self.db,
+            read | p
+                | {
+                    Ok(sqlx::query_scalar(
+                "SELECT identifier FROM rights WHERE identifier IS NOT NULL UNION ALL SELECT identifier FROM replaced_material",
+            )
+            .fetch_all(p)
+            .await?)
+                }
+        )
+    }
+
+    /// For a scrutin: rights with credentials, and resends (material generations past
+    /// the first). Voting keys of the scrutin must number their sum (protocol §3).
+    pub async fn credential_counts(&self, scrutin_id: &str) -> Result<(i64, i64)> {
+        with_db!(
+            &self.db,
+            read | p
+                | {
+                    Ok(sqlx::query_as(
+                "SELECT CAST(COUNT(identifier) AS BIGINT), CAST(COALESCE(SUM(material), 0) AS BIGINT) FROM rights WHERE scrutin_id = $1",
+            )
+            .bind(scrutin_id)
+            .fetch_one(p)
+            .await?)
+                }
+        )
+    }
+}

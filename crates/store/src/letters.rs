@@ -1,0 +1,360 @@
+//! The letters file (R-30, R-31), also used for a commission's export of its voter list
+//! (R-83): what the printing service (or the mailer) needs to send
+//! each voter its material — identifier, secret code, names, address, chamber,
+//! instructions — written **encrypted**, since it holds the secret codes.
+//!
+//! Format (version 1), documented in `docs/operations.md`:
+//! ```text
+//! "SCRUTIN-LETTERS-1\n"
+//! header: one JSON line {"kdf":"argon2id","m_kib":65536,"t":3,"p":1,"salt":hex16,"nonce_prefix":hex16}
+//! chunks: u32 BE length ‖ XChaCha20-Poly1305 ciphertext
+//! ```
+//! The key is Argon2id(passphrase, salt). Chunk `i` (plaintext ≤ 1 MiB) uses the nonce
+//! `nonce_prefix ‖ u64 BE i` and the associated data `"scrutin-letters-v1" ‖ header line ‖
+//! u8(last)`, so chunks cannot be reordered, dropped, truncated or moved to another file
+//! (the STREAM construction). The plaintext is JSON Lines, one [`Letter`] per line,
+//! sorted by scrutin, postcode and surname (R-31).
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand_core::{CryptoRng, RngCore};
+use serde::{Deserialize, Serialize};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use crate::error::{Result, StoreError};
+use crate::sealing::argon2_kdf;
+
+const MAGIC: &[u8] = b"SCRUTIN-LETTERS-1\n";
+const AAD: &[u8] = b"scrutin-letters-v1";
+const CHUNK: usize = 1 << 20;
+
+/// One voter's letter. Holds a secret code: zeroized on drop, never printed by `Debug`.
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
+pub struct Letter {
+    /// The right (chamber code + elector number): the voter's reference on the letter.
+    pub right_id: String,
+    /// Scrutin (ballot box).
+    pub scrutin: String,
+    /// Chamber code.
+    pub chamber_code: String,
+    /// Chamber label.
+    pub chamber_label: String,
+    /// Scrutin label (category, sub-category).
+    pub scrutin_label: String,
+    /// Login identifier, grouped (`1234-5678-9012`).
+    pub identifier: String,
+    /// Secret code, grouped (`ABC-DEF-…`).
+    pub code: String,
+    /// Civility.
+    pub civility: String,
+    /// Names as printed.
+    pub name: String,
+    /// Company.
+    pub company: String,
+    /// Address lines (recipient first).
+    pub address: Vec<String>,
+    /// Postcode (for sorting and mailing).
+    pub postcode: String,
+    /// Email, when the voter file gives one (email delivery, R-31).
+    pub email: Option<String>,
+    /// Instructions for the voter, in French.
+    pub instructions: String,
+    /// Material generation: 0 for the first letter, then one more per resend (R-32).
+    pub material: i64,
+}
+
+impl std::fmt::Debug for Letter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Letter")
+            .field("scrutin", &self.scrutin)
+            .field("identifier", &self.identifier)
+            .field("code", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    kdf: String,
+    m_kib: u32,
+    t: u32,
+    p: u32,
+    salt: String,
+    nonce_prefix: String,
+}
+
+/// Writes an encrypted letters file.
+pub struct LettersWriter<W: Write> {
+    out: W,
+    cipher: XChaCha20Poly1305,
+    header_line: Vec<u8>,
+    nonce_prefix: [u8; 16],
+    counter: u64,
+    buf: Zeroizing<Vec<u8>>,
+    letters: u64,
+}
+
+impl<W: Write> LettersWriter<W> {
+    /// Starts a file protected by `passphrase` (Argon2id, 64 MiB, 3 passes).
+    pub fn new<R: RngCore + CryptoRng>(mut out: W, passphrase: &[u8], rng: &mut R) -> Result<Self> {
+        if passphrase.len() < 12 {
+            return Err(StoreError::Invalid(
+                "the letters passphrase must have at least 12 characters".into(),
+            ));
+        }
+        let mut salt = [0u8; 16];
+        rng.fill_bytes(&mut salt);
+        let mut nonce_prefix = [0u8; 16];
+        rng.fill_bytes(&mut nonce_prefix);
+        let header = Header {
+            kdf: "argon2id".into(),
+            m_kib: 64 * 1024,
+            t: 3,
+            p: 1,
+            salt: hex::encode(salt),
+            nonce_prefix: hex::encode(nonce_prefix),
+        };
+        let mut header_line =
+            serde_json::to_vec(&header).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        header_line.push(b'\n');
+        let mut key = Zeroizing::new([0u8; 32]);
+        argon2_kdf(passphrase, &salt, &mut key[..])?;
+        let io = |source| StoreError::Io {
+            path: "letters file".into(),
+            source,
+        };
+        out.write_all(MAGIC).map_err(io)?;
+        out.write_all(&header_line).map_err(io)?;
+        Ok(LettersWriter {
+            out,
+            cipher: XChaCha20Poly1305::new((&*key).into()),
+            header_line,
+            nonce_prefix,
+            counter: 0,
+            buf: Zeroizing::new(Vec::with_capacity(CHUNK + 4096)),
+            letters: 0,
+        })
+    }
+
+    /// Appends one record (a letter, or a voter record of an export).
+    pub fn write<T: Serialize>(&mut self, record: &T) -> Result<()> {
+        let line = Zeroizing::new(
+            serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?,
+        );
+        self.buf.extend_from_slice(&line);
+        self.buf.push(b'\n');
+        self.letters += 1;
+        while self.buf.len() >= CHUNK {
+            let rest = Zeroizing::new(self.buf.split_off(CHUNK));
+            self.seal_chunk(false)?;
+            self.buf.extend_from_slice(&rest);
+        }
+        Ok(())
+    }
+
+    fn seal_chunk(&mut self, last: bool) -> Result<()> {
+        let mut nonce = [0u8; 24];
+        nonce[..16].copy_from_slice(&self.nonce_prefix);
+        nonce[16..].copy_from_slice(&self.counter.to_be_bytes());
+        let mut aad = AAD.to_vec();
+        aad.extend_from_slice(&self.header_line);
+        aad.push(u8::from(last));
+        let ct = self
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &self.buf,
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| StoreError::Sealed("letters encryption failed".into()))?;
+        self.buf.zeroize();
+        self.buf.clear();
+        self.counter += 1;
+        let io = |source| StoreError::Io {
+            path: "letters file".into(),
+            source,
+        };
+        let len =
+            u32::try_from(ct.len()).map_err(|_| StoreError::Invalid("chunk too large".into()))?;
+        self.out.write_all(&len.to_be_bytes()).map_err(io)?;
+        self.out.write_all(&ct).map_err(io)
+    }
+
+    /// Seals the last chunk and returns the output and the number of letters.
+    pub fn finish(mut self) -> Result<(W, u64)> {
+        self.seal_chunk(true)?;
+        self.out.flush().map_err(|source| StoreError::Io {
+            path: "letters file".into(),
+            source,
+        })?;
+        Ok((self.out, self.letters))
+    }
+}
+
+/// Reads and decrypts a whole letters file (printing tool, tests).
+pub fn read_letters<R: Read>(input: R, passphrase: &[u8]) -> Result<Vec<Letter>> {
+    read_records(input, passphrase)
+}
+
+/// Reads and decrypts a whole file of this format, whatever its records.
+pub fn read_records<T: serde::de::DeserializeOwned, R: Read>(
+    mut input: R,
+    passphrase: &[u8],
+) -> Result<Vec<T>> {
+    let mut all = Vec::new();
+    input
+        .read_to_end(&mut all)
+        .map_err(|source| StoreError::Io {
+            path: "letters file".into(),
+            source,
+        })?;
+    let bad = |why: &str| StoreError::Sealed(format!("letters file: {why}"));
+    let rest = all
+        .strip_prefix(MAGIC)
+        .ok_or_else(|| bad("not a letters file"))?;
+    let nl = rest
+        .iter()
+        .position(|&b| b == b'\n')
+        .ok_or_else(|| bad("no header"))?;
+    let header_line = &rest[..=nl];
+    let header: Header = serde_json::from_slice(header_line).map_err(|_| bad("bad header"))?;
+    if header.kdf != "argon2id" || header.m_kib != 64 * 1024 || header.t != 3 || header.p != 1 {
+        return Err(bad("unknown key derivation"));
+    }
+    let salt = hex::decode(&header.salt).map_err(|_| bad("bad salt"))?;
+    let prefix: [u8; 16] = hex::decode(&header.nonce_prefix)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| bad("bad nonce prefix"))?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    argon2_kdf(passphrase, &salt, &mut key[..])?;
+    let cipher = XChaCha20Poly1305::new((&*key).into());
+    let mut pos = nl + 1;
+    let mut counter = 0u64;
+    let mut plain = Zeroizing::new(Vec::new());
+    let mut finished = false;
+    while pos < rest.len() {
+        if finished {
+            return Err(bad("data after the last chunk"));
+        }
+        let len_bytes: [u8; 4] = rest
+            .get(pos..pos + 4)
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| bad("truncated"))?;
+        let len = u32::from_be_bytes(len_bytes) as usize;
+        let ct = rest
+            .get(pos + 4..pos + 4 + len)
+            .ok_or_else(|| bad("truncated"))?;
+        pos += 4 + len;
+        let mut nonce = [0u8; 24];
+        nonce[..16].copy_from_slice(&prefix);
+        nonce[16..].copy_from_slice(&counter.to_be_bytes());
+        counter += 1;
+        let last = pos >= rest.len();
+        let mut aad = AAD.to_vec();
+        aad.extend_from_slice(header_line);
+        aad.push(u8::from(last));
+        let chunk = cipher
+            .decrypt(XNonce::from_slice(&nonce), Payload { msg: ct, aad: &aad })
+            .map_err(|_| bad("wrong passphrase, or the file was altered or truncated"))?;
+        plain.extend_from_slice(&chunk);
+        finished = last;
+    }
+    if !finished {
+        return Err(bad("truncated"));
+    }
+    plain
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::from_slice(l).map_err(|_| bad("bad record")))
+        .collect()
+}
+
+/// Creates a letters file readable by its owner only.
+pub fn create_file(path: &Path) -> Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map_err(|source| StoreError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn letter(i: usize) -> Letter {
+        Letter {
+            right_id: "1810000000001".into(),
+            scrutin: "181-C".into(),
+            chamber_code: "181".into(),
+            chamber_label: "CCI".into(),
+            scrutin_label: "Commerce".into(),
+            identifier: format!("0000-0000-{i:04}"),
+            code: "ABC-DEF-GHJ-KMN-PQR-STU".into(),
+            civility: "MME".into(),
+            name: "Jeanne DUPONT".into(),
+            company: "SARL".into(),
+            address: vec!["1 rue".into()],
+            postcode: "75001".into(),
+            email: None,
+            instructions: "Votez".into(),
+            material: 0,
+        }
+    }
+
+    #[test]
+    fn letters_round_trip_and_resist_tampering() {
+        let mut w =
+            LettersWriter::new(Vec::new(), b"correct horse battery", &mut rand::rngs::OsRng)
+                .unwrap();
+        // Enough letters for several chunks.
+        for i in 0..6000 {
+            w.write(&letter(i)).unwrap();
+        }
+        let (bytes, n) = w.finish().unwrap();
+        assert_eq!(n, 6000);
+        assert!(
+            !bytes.windows(7).any(|w| w == b"ABC-DEF"),
+            "codes never in clear"
+        );
+        let back = read_letters(&bytes[..], b"correct horse battery").unwrap();
+        assert_eq!(back.len(), 6000);
+        assert_eq!(back[42], letter(42));
+        assert!(read_letters(&bytes[..], b"wrong passphrase!!").is_err());
+        // Truncation after a whole chunk is detected (the last flag).
+        let first_len = u32::from_be_bytes(
+            bytes[MAGIC.len()
+                + bytes[MAGIC.len()..]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .unwrap()
+                + 1..][..4]
+                .try_into()
+                .unwrap(),
+        ) as usize;
+        let header_end = MAGIC.len()
+            + bytes[MAGIC.len()..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .unwrap()
+            + 1;
+        let truncated = &bytes[..header_end + 4 + first_len];
+        assert!(read_letters(truncated, b"correct horse battery").is_err());
+        let mut flipped = bytes.clone();
+        let i = flipped.len() - 3;
+        flipped[i] ^= 1;
+        assert!(read_letters(&flipped[..], b"correct horse battery").is_err());
+    }
+}

@@ -1,0 +1,8 @@
+//! The handlers, one module per part of specs/api.md.
+
+pub mod board;
+pub mod cast;
+pub mod login;
+pub mod resend;
+pub mod scrutins;
+pub mod sheet;
