@@ -7,6 +7,7 @@ const STEPS = {
   announcements: 'les détenteurs annoncent leur clé de transport (étape 1)',
   dealings: 'les détenteurs distribuent leurs parts (étape 2)',
   checks: 'les détenteurs vérifient les parts reçues (étape 3)',
+  completing: 'toutes les vérifications sont faites : publication de la clé en cours',
   complete: 'terminée : la clé de l\u2019élection est publiée',
   failed: 'échec : le président doit relancer la cérémonie',
 };

@@ -13,6 +13,10 @@
 //! 3. `checks`: each trustee's complaints after checking its shares (usually none);
 //! 4. `confirmations`: each trustee says it saved its key-share file (`Y_i` and the
 //!    transcript digest it found), which the page shows to the COE.
+//!
+//! The view's `step` is the step waited for, `completing` between the last check and the
+//! publication of the key (the completion runs in the request that stored the last check),
+//! `complete`, or `failed` with its `failure` when the full transcript does not verify.
 
 use std::collections::BTreeMap;
 
@@ -312,6 +316,8 @@ async fn ceremony_json(state: &AdminState, chamber: &str, caller: &Caller) -> Ad
         complete,
     );
     let partial = partial_transcript(state, chamber).await?;
+    // Every check is in but the request that stored the last one may still be completing
+    // the ceremony: only a transcript that does not verify makes it a failure.
     let failure = if step == "failed" {
         partial
             .as_ref()
@@ -319,6 +325,11 @@ async fn ceremony_json(state: &AdminState, chamber: &str, caller: &Caller) -> Ad
             .map(|e| e.to_string())
     } else {
         None
+    };
+    let step = if step == "failed" && failure.is_none() {
+        "completing"
+    } else {
+        step
     };
     let outcome: Option<Value> = row
         .outcome
