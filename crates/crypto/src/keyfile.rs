@@ -102,7 +102,7 @@ impl KdfParams {
         parallelism: 1,
     };
 
-    fn argon2(&self) -> Result<Argon2<'static>, KeyFileError> {
+    pub(crate) fn argon2(&self) -> Result<Argon2<'static>, KeyFileError> {
         if self.memory_kib > MAX_MEMORY_KIB
             || self.iterations == 0
             || self.iterations > MAX_ITERATIONS
@@ -327,19 +327,7 @@ impl KeyShareFile {
         if self.version != VERSION {
             return Err(KeyFileError::UnsupportedVersion(self.version));
         }
-        if self.kdf.algorithm != KDF_ALGORITHM || self.kdf.version != ARGON2_VERSION {
-            return Err(KeyFileError::Format(format!(
-                "key derivation {:?} version {}, expected {KDF_ALGORITHM:?} version \
-                 {ARGON2_VERSION}",
-                self.kdf.algorithm, self.kdf.version
-            )));
-        }
-        if self.cipher.algorithm != CIPHER_ALGORITHM {
-            return Err(KeyFileError::Format(format!(
-                "cipher {:?}, expected {CIPHER_ALGORITHM:?}",
-                self.cipher.algorithm
-            )));
-        }
+        check_algorithms(&self.kdf, &self.cipher)?;
         let lengths = [
             ("salt", self.kdf.salt.len(), SALT_LEN),
             ("nonce", self.cipher.nonce.len(), NONCE_LEN),
@@ -394,7 +382,28 @@ impl KeyShareFile {
     }
 }
 
-fn derive_key(
+/// Refuses a sealed file whose key derivation or cipher is not the one this code writes.
+pub(crate) fn check_algorithms(
+    kdf: &KdfSection,
+    cipher: &CipherSection,
+) -> Result<(), KeyFileError> {
+    if kdf.algorithm != KDF_ALGORITHM || kdf.version != ARGON2_VERSION {
+        return Err(KeyFileError::Format(format!(
+            "key derivation {:?} version {}, expected {KDF_ALGORITHM:?} version \
+             {ARGON2_VERSION}",
+            kdf.algorithm, kdf.version
+        )));
+    }
+    if cipher.algorithm != CIPHER_ALGORITHM {
+        return Err(KeyFileError::Format(format!(
+            "cipher {:?}, expected {CIPHER_ALGORITHM:?}",
+            cipher.algorithm
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn derive_key(
     argon2: &Argon2<'_>,
     password: &str,
     salt: &[u8],

@@ -15,7 +15,6 @@
 
 use std::collections::BTreeMap;
 
-use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use curve25519_dalek::scalar::Scalar;
@@ -29,7 +28,7 @@ use super::{
 use crate::encoding::{CanonicalWriter, decode_hex, decode_scalar};
 use crate::keyfile::{
     ARGON2_VERSION, CIPHER_ALGORITHM, CipherSection, KDF_ALGORITHM, KdfParams, KdfSection,
-    KeyFileError, MAX_ITERATIONS, MAX_MEMORY_KIB, MAX_PARALLELISM, NONCE_LEN, SALT_LEN,
+    KeyFileError, NONCE_LEN, SALT_LEN, check_algorithms, derive_key,
 };
 
 /// The `format` field of a saved state.
@@ -122,7 +121,7 @@ impl SavedState {
         if password.is_empty() {
             return Err(KeyFileError::Parameters("the password is empty".into()));
         }
-        let argon2 = argon2_of(&kdf)?;
+        let argon2 = kdf.argon2()?;
         let mut salt = vec![0u8; SALT_LEN];
         rng.fill_bytes(&mut salt);
         let mut nonce = vec![0u8; NONCE_LEN];
@@ -429,7 +428,7 @@ impl SavedStateFile {
             iterations: self.kdf.iterations,
             parallelism: self.kdf.parallelism,
         };
-        let argon2 = argon2_of(&kdf)?;
+        let argon2 = kdf.argon2()?;
         let key = derive_key(&argon2, password, &self.kdf.salt)?;
         let cipher = XChaCha20Poly1305::new(key.as_slice().into());
         let plain = Zeroizing::new(
@@ -484,19 +483,7 @@ impl SavedStateFile {
         if self.version != STATE_VERSION {
             return Err(KeyFileError::UnsupportedVersion(self.version));
         }
-        if self.kdf.algorithm != KDF_ALGORITHM || self.kdf.version != ARGON2_VERSION {
-            return Err(KeyFileError::Format(format!(
-                "key derivation {:?} version {}, expected {KDF_ALGORITHM:?} version \
-                 {ARGON2_VERSION}",
-                self.kdf.algorithm, self.kdf.version
-            )));
-        }
-        if self.cipher.algorithm != CIPHER_ALGORITHM {
-            return Err(KeyFileError::Format(format!(
-                "cipher {:?}, expected {CIPHER_ALGORITHM:?}",
-                self.cipher.algorithm
-            )));
-        }
+        check_algorithms(&self.kdf, &self.cipher)?;
         if self.kdf.salt.len() != SALT_LEN || self.cipher.nonce.len() != NONCE_LEN {
             return Err(KeyFileError::Format(format!(
                 "salt of {} bytes and nonce of {} bytes, expected {SALT_LEN} and {NONCE_LEN}",
@@ -539,36 +526,6 @@ impl SavedStateFile {
             .bytes(&self.cipher.nonce);
         w.finish()
     }
-}
-
-fn argon2_of(kdf: &KdfParams) -> Result<Argon2<'static>, KeyFileError> {
-    if kdf.memory_kib > MAX_MEMORY_KIB
-        || kdf.iterations == 0
-        || kdf.iterations > MAX_ITERATIONS
-        || kdf.parallelism == 0
-        || kdf.parallelism > MAX_PARALLELISM
-    {
-        return Err(KeyFileError::Parameters(format!(
-            "memory {} KiB (at most {MAX_MEMORY_KIB}), {} passes (1 to {MAX_ITERATIONS}), \
-             {} lanes (1 to {MAX_PARALLELISM})",
-            kdf.memory_kib, kdf.iterations, kdf.parallelism
-        )));
-    }
-    let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
-        .map_err(|e| KeyFileError::Parameters(e.to_string()))?;
-    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
-}
-
-fn derive_key(
-    argon2: &Argon2<'_>,
-    password: &str,
-    salt: &[u8],
-) -> Result<Zeroizing<[u8; 32]>, KeyFileError> {
-    let mut key = Zeroizing::new([0u8; 32]);
-    argon2
-        .hash_password_into(password.as_bytes(), salt, key.as_mut_slice())
-        .map_err(|e| KeyFileError::Parameters(e.to_string()))?;
-    Ok(key)
 }
 
 impl Registered {
@@ -619,6 +576,7 @@ mod tests {
 
     use super::*;
     use crate::dkg::DkgTranscript;
+    use crate::keyfile::MAX_MEMORY_KIB;
 
     const CHEAP: KdfParams = KdfParams {
         memory_kib: 1024,
