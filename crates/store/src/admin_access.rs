@@ -5,9 +5,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::backend::{BeginWrite, Kind, with_db};
+use crate::backend::{BeginWrite, with_db};
 use crate::electors::FailureOutcome;
 use crate::error::{Result, StoreError};
+use crate::lockout::{Counter, record_failure};
 use crate::registry::Registry;
 
 /// A user of the control interface as stored.
@@ -363,53 +364,12 @@ impl Registry {
         threshold: i64,
         lock_for: Duration,
     ) -> Result<FailureOutcome> {
-        with_db!(
-            &self.db,
-            write | p | {
-                let mut tx = p.begin_write().await?;
-                let lock = if self.db.kind() == Kind::Postgres {
-                    " FOR UPDATE"
-                } else {
-                    ""
-                };
-                let row: Option<(i64, Option<DateTime<Utc>>)> = sqlx::query_as(&format!(
-                    "SELECT failures, locked_until FROM admin_users WHERE id = $1{lock}"
-                ))
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let (failures, locked_until) =
-                    row.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
-                if let Some(until) = locked_until
-                    && until > now
-                {
-                    return Ok(FailureOutcome::Locked(until));
-                }
-                let failures = failures + 1;
-                let outcome = if failures >= threshold {
-                    let until = crate::clock::plus(now, lock_for);
-                    sqlx::query(
-                        "UPDATE admin_users SET failures = 0, locked_until = $1 WHERE id = $2",
-                    )
-                    .bind(until)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                    FailureOutcome::Locked(until)
-                } else {
-                    sqlx::query("UPDATE admin_users SET failures = $1 WHERE id = $2")
-                        .bind(failures)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    FailureOutcome::Counted {
-                        remaining: threshold - failures,
-                    }
-                };
-                tx.commit().await?;
-                Ok(outcome)
-            }
-        )
+        let users = Counter {
+            table: "admin_users",
+            key: "id",
+            what: "user",
+        };
+        record_failure(&self.db, &users, id, now, threshold, lock_for).await
     }
 
     /// Clears the failure count after a successful login.

@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::backend::{BeginWrite, Db, Kind, with_db};
+use crate::backend::{BeginWrite, Db, with_db};
 use crate::error::{Result, StoreError};
+use crate::lockout::{self, Counter};
 
 /// Handle on the electors store.
 #[derive(Debug, Clone)]
@@ -375,55 +376,12 @@ impl Electors {
         threshold: i64,
         lock_for: Duration,
     ) -> Result<FailureOutcome> {
-        with_db!(
-            &self.db,
-            write | p | {
-                let mut tx = p.begin_write().await?;
-                // PostgreSQL: lock the row so that concurrent failures are all counted; SQLite's
-                // BEGIN IMMEDIATE already holds the only write lock.
-                let lock = if self.db.kind() == Kind::Postgres {
-                    " FOR UPDATE"
-                } else {
-                    ""
-                };
-                let row: Option<(i64, Option<DateTime<Utc>>)> = sqlx::query_as(&format!(
-                    "SELECT failures, locked_until FROM rights WHERE right_id = $1{lock}"
-                ))
-                .bind(right_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let (failures, locked_until) =
-                    row.ok_or_else(|| StoreError::NotFound(format!("right {right_id}")))?;
-                if let Some(until) = locked_until
-                    && until > now
-                {
-                    return Ok(FailureOutcome::Locked(until));
-                }
-                let failures = failures + 1;
-                let outcome = if failures >= threshold {
-                    let until = crate::clock::plus(now, lock_for);
-                    sqlx::query(
-                        "UPDATE rights SET failures = 0, locked_until = $1 WHERE right_id = $2",
-                    )
-                    .bind(until)
-                    .bind(right_id)
-                    .execute(&mut *tx)
-                    .await?;
-                    FailureOutcome::Locked(until)
-                } else {
-                    sqlx::query("UPDATE rights SET failures = $1 WHERE right_id = $2")
-                        .bind(failures)
-                        .bind(right_id)
-                        .execute(&mut *tx)
-                        .await?;
-                    FailureOutcome::Counted {
-                        remaining: threshold - failures,
-                    }
-                };
-                tx.commit().await?;
-                Ok(outcome)
-            }
-        )
+        let rights = Counter {
+            table: "rights",
+            key: "right_id",
+            what: "right",
+        };
+        lockout::record_failure(&self.db, &rights, right_id, now, threshold, lock_for).await
     }
 
     /// Clears the failure count after a successful login step.

@@ -30,6 +30,7 @@ pub mod error;
 pub mod journal;
 pub mod keys;
 pub mod letters;
+mod lockout;
 pub mod location;
 pub mod preparation;
 pub mod provision;
