@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the voter's ballot client for the browser and installs it where the voter pages
 # load it: web/voter/wasm/scrutin_ballot.wasm (gitignored, rebuilt by CI).
-# Only cargo is needed: no wasm-bindgen, no wasm-pack, no wasm-opt.
+# Only cargo (and rustup, to add the wasm32 target) is needed: no wasm-bindgen, no wasm-pack,
+# no wasm-opt.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
@@ -17,6 +18,11 @@ export CARGO_PROFILE_RELEASE_STRIP=true
 export CARGO_PROFILE_RELEASE_DEBUG=false
 
 cd "$repo"
+# The wasm target of the toolchain in use (a no-op when it is installed already; without
+# rustup, cargo says below if the target is missing).
+if command -v rustup >/dev/null 2>&1; then
+  rustup target add wasm32-unknown-unknown
+fi
 cargo build --release -p scrutin-ballot-client --target wasm32-unknown-unknown \
   --config 'profile.release.package.curve25519-dalek.opt-level=3'
 

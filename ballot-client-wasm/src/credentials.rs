@@ -5,15 +5,15 @@
 //! values leave: keys are derived here and never returned.
 
 use scrutin_crypto::credentials::{CredentialError, Identifier, SecretCode};
-use scrutin_crypto::encoding::CanonicalWriter;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
 use crate::error::ClientError;
 
-/// Domain tag of the login message (specs/api-requests.md §2, until scrutin-crypto defines it).
-pub const LOGIN_MESSAGE_DOMAIN: &str = "scrutin-login-v1";
+/// The login message the login key signs: one definition in `scrutin-crypto` (protocol
+/// §2.4), the same the voting server checks.
+pub use scrutin_crypto::credentials::{LOGIN_MESSAGE_DOMAIN, login_message};
 
 /// Parses the typed identifier, with the page's error codes.
 pub fn parse_identifier(text: &str) -> Result<Identifier, ClientError> {
@@ -40,13 +40,6 @@ pub fn parse_code(text: &str) -> Result<SecretCode, ClientError> {
         }
         CredentialError::CheckMismatch => ClientError::code_check(e.to_string()),
     })
-}
-
-/// The bytes the login key signs: `str(domain) ‖ str(election) ‖ str(identifier) ‖ raw(nonce)`.
-pub fn login_message(election_id: &str, identifier: &Identifier, nonce: &[u8; 32]) -> Vec<u8> {
-    let mut w = CanonicalWriter::new(LOGIN_MESSAGE_DOMAIN);
-    w.str(election_id).str(identifier.as_str()).raw(nonce);
-    w.finish()
 }
 
 /// `check_identifier`: `{identifier}` → `{identifier, display}` (canonical and grouped).

@@ -1,6 +1,8 @@
 //! Journaling of every action of the control interface in the hash chain of the
-//! registry store (protocol §8). Entries name the acting user and what was done, digests of
-//! files, never voter personal data and never a voter–ballot link.
+//! registry store (protocol §8). Entries name the acting account by its opaque id and role,
+//! what was done and digests of files: never an email or a name (the journal is published
+//! in the election record, `specs/record-format.md` §3.10; the registry keeps who holds an
+//! id for the commission), never voter personal data and never a voter–ballot link.
 
 use serde_json::{Value, json};
 
@@ -24,7 +26,6 @@ pub async fn record(
     if let Some(user) = actor {
         payload["actor"] = json!({
             "id": user.id,
-            "email": user.email,
             "role": user.role.code(),
         });
     }

@@ -86,7 +86,8 @@ pub async fn login(
         return Err(AdminError::BadCredentials);
     }
     if user.needs_totp() {
-        let (Some(secret), true) = (row.totp_secret.as_deref(), row.totp_confirmed) else {
+        let secret = stored_totp(&state, &row)?;
+        let (Some(secret), true) = (secret.as_deref(), row.totp_confirmed) else {
             return Err(AdminError::Refused {
                 code: "totp_not_enrolled",
                 message: "Votre compte demande un code à usage unique mais n'en a pas encore : \
@@ -193,7 +194,8 @@ pub async fn activate(
     )
     .map_err(password::policy_error)?;
     if user.needs_totp() {
-        match (req.totp.as_deref(), row.totp_secret.as_deref()) {
+        let stored = stored_totp(&state, &row)?;
+        match (req.totp.as_deref(), stored.as_deref()) {
             (Some(code), Some(secret)) if !code.trim().is_empty() => {
                 let step =
                     totp::verify(secret, now.timestamp(), code).ok_or(AdminError::BadTotp)?;
@@ -204,7 +206,8 @@ pub async fn activate(
             _ => {
                 let mut secret = [0u8; totp::SECRET_LEN];
                 OsRng.fill_bytes(&mut secret);
-                registry.set_admin_totp(&user.id, &secret).await?;
+                let sealed = state.master_key.seal_totp(&mut OsRng, &user.id, &secret)?;
+                registry.set_admin_totp(&user.id, &sealed).await?;
                 return Ok(Json(json!({
                     "status": "totp_enrolment",
                     "totp_secret": totp::base32(&secret),
@@ -267,4 +270,16 @@ pub async fn change_password(
         .await?;
     audit::record(&state, Some(u), "admin-password-changed", json!({})).await?;
     Ok(Json(json!({ "ok": true })))
+}
+
+/// The account's TOTP secret, opened with the master key; `None` before enrolment and after
+/// a reset (stored empty).
+fn stored_totp(
+    state: &AdminState,
+    row: &scrutin_store::admin_access::AdminUserRow,
+) -> AdminResult<Option<zeroize::Zeroizing<Vec<u8>>>> {
+    match row.totp_secret.as_deref() {
+        None | Some([]) => Ok(None),
+        Some(sealed) => Ok(Some(state.master_key.open_totp(&row.id, sealed)?)),
+    }
 }

@@ -76,7 +76,7 @@ pub async fn operator_access(state: &AdminState, user: &AdminUser, what: &str) -
         state,
         Some(user),
         "operator-access",
-        json!({ "what": what, "chambers": chambers, "notified": coe.iter().map(|u| &u.email).collect::<Vec<_>>() }),
+        json!({ "what": what, "chambers": chambers, "notified": coe.iter().map(|u| &u.id).collect::<Vec<_>>() }),
     )
     .await?;
     if state.mailer.enabled() {

@@ -123,7 +123,9 @@ pub async fn create_user(
             role: role.code().to_owned(),
             perimeter: perimeter_text(&perimeter),
             password_hash,
-            totp_secret: totp_secret.map(<[u8]>::to_vec),
+            totp_secret: totp_secret
+                .map(|secret| state.master_key.seal_totp(&mut OsRng, &id, secret))
+                .transpose()?,
             activation_hash: activation.as_ref().map(|(_, h)| h.to_vec()),
             activation_expires: activation
                 .as_ref()
@@ -225,7 +227,7 @@ pub async fn create(
         &state,
         Some(&caller.user),
         "user-created",
-        json!({ "user": created.user.email, "role": created.user.role.code(), "perimeter": perimeter_text(&created.user.perimeter), "emailed": emailed }),
+        json!({ "user": created.user.id, "role": created.user.role.code(), "perimeter": perimeter_text(&created.user.perimeter), "emailed": emailed }),
     )
     .await?;
     Ok(Json(json!({
@@ -377,7 +379,7 @@ pub async fn update(
         &state,
         Some(&caller.user),
         "user-updated",
-        json!({ "user": before.email, "role": role.code(), "perimeter": perimeter_text(&perimeter) }),
+        json!({ "user": before.id, "role": role.code(), "perimeter": perimeter_text(&perimeter) }),
     )
     .await?;
     let after = target(&state, &id).await?;
@@ -410,7 +412,7 @@ async fn set_disabled(
         } else {
             "user-enabled"
         },
-        json!({ "user": user.email }),
+        json!({ "user": user.id }),
     )
     .await?;
     Ok(Json(json!({ "ok": true })))
@@ -457,7 +459,7 @@ pub async fn reset(
         &state,
         Some(&caller.user),
         "user-reset",
-        json!({ "user": user.email, "emailed": emailed }),
+        json!({ "user": user.id, "emailed": emailed }),
     )
     .await?;
     Ok(Json(

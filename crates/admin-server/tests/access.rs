@@ -364,6 +364,32 @@ async fn activation(kind: Kind) {
         .await;
     assert_eq!(done.json["status"], "active", "{:?}", done.json);
     app.login("cci@france.test", Some(&secret)).await;
+
+    // The registry holds the secret sealed by the master key, bound to the account.
+    let row = app
+        .state
+        .stores
+        .registry
+        .admin_user_by_email("cci@france.test")
+        .await
+        .unwrap()
+        .unwrap();
+    let sealed = row.totp_secret.unwrap();
+    assert!(!sealed.windows(secret.len()).any(|w| w == secret.as_slice()));
+    assert_eq!(
+        app.state
+            .master_key
+            .open_totp(&row.id, &sealed)
+            .unwrap()
+            .as_slice(),
+        secret.as_slice()
+    );
+    assert!(
+        app.state
+            .master_key
+            .open_totp("another-account", &sealed)
+            .is_err()
+    );
 }
 both_backends!(activation_sets_password_and_enrols_totp, activation);
 

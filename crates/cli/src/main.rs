@@ -32,6 +32,8 @@ enum Command {
     Trustee(commands::trustee::Command),
     /// Verify an election record.
     Verify(commands::verify::Args),
+    /// Export the public election record (for `scrutin verify`).
+    ExportRecord(commands::export_record::Args),
     /// Benchmark helpers (load generator).
     #[command(subcommand)]
     Bench(commands::bench::Command),
@@ -46,6 +48,7 @@ fn main() -> anyhow::Result<()> {
         Command::Fixtures(cmd) => commands::fixtures::run(cmd),
         Command::Trustee(cmd) => commands::trustee::run(cmd),
         Command::Verify(args) => commands::verify::run(args),
+        Command::ExportRecord(args) => commands::export_record::run(args),
         Command::Bench(cmd) => commands::bench::run(cmd),
     }
 }

@@ -363,6 +363,19 @@ pub fn voting_signing_key(election_id: &str, scrutin_id: &str, code: &SecretCode
     )
 }
 
+/// Domain tag of the login message (§2.4 of `specs/protocol.md`).
+pub const LOGIN_MESSAGE_DOMAIN: &str = "scrutin-login-v1";
+
+/// The bytes the login key signs at login step 1b, binding the election, the right's
+/// identifier and the server's nonce (`specs/protocol.md` §2.4):
+/// `str("scrutin-login-v1") ‖ str(election id) ‖ str(identifier, 12 digits) ‖ raw(nonce)`.
+/// The voting server and the voter's browser both call this one function.
+pub fn login_message(election_id: &str, identifier: &Identifier, nonce: &[u8; 32]) -> Vec<u8> {
+    let mut w = crate::encoding::CanonicalWriter::new(LOGIN_MESSAGE_DOMAIN);
+    w.str(election_id).str(identifier.as_str()).raw(nonce);
+    w.finish()
+}
+
 /// What the generation step keeps of one voting right: the identifier and the two public
 /// keys. The code goes to the letter and is then forgotten.
 #[derive(Clone, Debug, PartialEq, Eq)]

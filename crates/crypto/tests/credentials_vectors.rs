@@ -6,9 +6,9 @@
 
 use std::path::PathBuf;
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
+use rand_core::{RngCore, SeedableRng};
 use scrutin_crypto::credentials::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha512};
@@ -53,14 +53,33 @@ fn generate() -> Value {
         json!({"input": format!("{}O{}", &code[..2], &code[3..]), "error": "character 3 is not allowed"}),
         json!({"input": &code[..16], "error": "wrong length: expected 18 characters, found 16"}),
     ];
+    // The login message (§2.4) of the first case, for a nonce drawn last, and its
+    // signature by the case's login key (Ed25519 signatures are deterministic).
+    let first = &cases[0];
+    let identifier = Identifier::parse(first["identifier"].as_str().unwrap()).unwrap();
+    let first_code = SecretCode::parse(first["secret_code"].as_str().unwrap()).unwrap();
+    let mut nonce = [0u8; 32];
+    rng.fill_bytes(&mut nonce);
+    let message = login_message(election, &identifier, &nonce);
+    let signature = login_signing_key(election, &identifier, &first_code).sign(&message);
+    let login = json!({
+        "election": election,
+        "identifier": identifier.as_str(),
+        "nonce": hex::encode(nonce),
+        "message": hex::encode(&message),
+        "login_public_key": first["login_public_key"],
+        "signature": hex::encode(signature.to_bytes()),
+    });
     json!({
         "description": "Voting credentials (specs/protocol.md §2), generated with \
                         ChaCha20Rng::seed_from_u64(2030) through generate_credential for each \
                         case in order (identifier digits, then code characters, by rejection \
-                        sampling of single bytes), then one more code for the parsing cases.",
+                        sampling of single bytes), then one more code for the parsing cases, \
+                        then 32 bytes for the nonce of the login message (§2.4) of the first case.",
         "alphabet": std::str::from_utf8(CODE_ALPHABET).unwrap(),
         "cases": cases,
         "parsing": parsing,
+        "login": login,
     })
 }
 
@@ -125,6 +144,25 @@ fn credential_vectors_are_reproduced_and_verify() {
             .sum();
         assert_eq!(sum % 31, 0);
     }
+    // The login message rebuilt from §1.3 and §2.4 by hand, and its signature checked.
+    let login = &v["login"];
+    let l = |k: &str| login[k].as_str().unwrap();
+    let mut message = Vec::new();
+    for part in ["scrutin-login-v1", l("election"), l("identifier")] {
+        message.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        message.extend_from_slice(part.as_bytes());
+    }
+    message.extend_from_slice(&hex::decode(l("nonce")).unwrap());
+    assert_eq!(hex::encode(&message), l("message"));
+    let key: [u8; 32] = hex::decode(l("login_public_key"))
+        .unwrap()
+        .try_into()
+        .unwrap();
+    let signature: [u8; 64] = hex::decode(l("signature")).unwrap().try_into().unwrap();
+    VerifyingKey::from_bytes(&key)
+        .unwrap()
+        .verify_strict(&message, &ed25519_dalek::Signature::from_bytes(&signature))
+        .unwrap();
     for case in v["parsing"].as_array().unwrap() {
         let input = case["input"].as_str().unwrap();
         match SecretCode::parse(input) {

@@ -14,7 +14,8 @@
 //!   per-contest inputs of the cryptographic layer ([`election`]);
 //! - ballot rules ([`ballot`]), results ([`results`]), seat allocation with the legal
 //!   tie-breaks ([`seats`]) and the PV ([`pv`]);
-//! - synthetic files for load tests ([`generator`]).
+//! - synthetic files for load tests ([`generator`]);
+//! - the election record's files, shared by its exporter and the verifier ([`record`]).
 //!
 //! Requirements: R-10… …, R-62b, R-63
 //! (`../shared/design/requirements.md`). File formats: `specs/csv-formats.md`; election
@@ -32,6 +33,7 @@ pub mod generator;
 pub mod ids;
 pub mod input;
 pub mod pv;
+pub mod record;
 pub mod report;
 pub mod results;
 pub mod seats;

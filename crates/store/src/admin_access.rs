@@ -28,7 +28,8 @@ pub struct AdminUserRow {
     pub perimeter: String,
     /// Argon2id PHC string, once a password was chosen.
     pub password_hash: Option<String>,
-    /// TOTP secret, once enrolment started.
+    /// TOTP secret sealed by the master key (`MasterKey::seal_totp`), once enrolment
+    /// started; empty after a reset.
     pub totp_secret: Option<Vec<u8>>,
     /// Whether a first TOTP code confirmed the secret.
     pub totp_confirmed: bool,
@@ -65,7 +66,8 @@ pub struct NewAdminUser {
     pub perimeter: String,
     /// Password hash, when created with a password (bootstrap, demo, tests).
     pub password_hash: Option<String>,
-    /// TOTP secret, when created already enrolled (bootstrap, demo, tests).
+    /// TOTP secret sealed by the master key, when created already enrolled (bootstrap,
+    /// demo, tests).
     pub totp_secret: Option<Vec<u8>>,
     /// SHA-256 of an activation token, when the user must activate the account.
     pub activation_hash: Option<Vec<u8>>,
@@ -289,7 +291,8 @@ impl Registry {
         )
     }
 
-    /// Starts (or restarts) TOTP enrolment with a new, unconfirmed secret.
+    /// Starts (or restarts) TOTP enrolment with a new, unconfirmed secret (sealed by the
+    /// master key; empty to require a new enrolment).
     pub async fn set_admin_totp(&self, id: &str, secret: &[u8]) -> Result<()> {
         with_db!(
             &self.db,

@@ -13,7 +13,8 @@
 //! On top of the stores: the atomic cast across electors and ballots with its recovery
 //! rule ([`cast`]), the public board ([`board`]), the journal ([`journal`]), encryption at
 //! rest ([`sealing`]), credential generation ([`credentials`]) and the provisioning API
-//! used by the CLI, the demo, the admin server and tests ([`provision`]).
+//! used by the CLI, the demo, the admin server and tests ([`provision`]); the export of
+//! the public election record for the independent verifier ([`record_export`]).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -34,6 +35,7 @@ pub mod location;
 mod lockout;
 pub mod preparation;
 pub mod provision;
+pub mod record_export;
 pub mod registry;
 pub mod scrutin;
 pub mod sealing;

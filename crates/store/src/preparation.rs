@@ -408,6 +408,21 @@ impl Registry {
         )
     }
 
+    /// The SHA-256 (hex) of a chamber's logo, if one was uploaded: enough to link to it.
+    pub async fn chamber_logo_digest(&self, chamber_code: &str) -> Result<Option<String>> {
+        with_db!(
+            &self.db,
+            read | p | {
+                Ok(
+                    sqlx::query_scalar("SELECT digest FROM chamber_logos WHERE chamber_code = $1")
+                        .bind(chamber_code)
+                        .fetch_optional(p)
+                        .await?,
+                )
+            }
+        )
+    }
+
     /// A chamber's logo, if one was uploaded.
     pub async fn chamber_logo(&self, chamber_code: &str) -> Result<Option<Vec<u8>>> {
         with_db!(

@@ -1,4 +1,5 @@
-//! Encryption at rest of voters' personal data.
+//! Encryption at rest of voters' personal data and of the control interface's
+//! second-factor secrets.
 //!
 //! * The **master key** (32 bytes) is held by the servers outside every database: a key
 //!   file, or derived from a passphrase with Argon2id. It only wraps data keys.
@@ -17,7 +18,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use rand_core::{CryptoRng, RngCore};
 use sha2::Sha256;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Result, StoreError};
 
@@ -26,6 +27,7 @@ const WRAP_AAD: &str = "scrutin-data-key-v1:";
 const PERSONAL_AAD: &str = "scrutin-personal-v1:";
 const RESEND_AAD: &str = "scrutin-resend-v1:";
 const BIRTH_TAG: &str = "scrutin-birth-date-v1:";
+const TOTP_AAD: &str = "scrutin-totp-v1:";
 
 /// The master key that wraps the chambers' data keys.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -110,6 +112,25 @@ impl MasterKey {
             .map_err(|_| StoreError::corrupt("wrapped data key length"))?;
         plain.zeroize();
         Ok(DataKey(key))
+    }
+}
+
+impl MasterKey {
+    /// Seals the TOTP secret of an account of the control interface for the registry, so
+    /// that a copy of the registry alone does not give anyone's second factor. The account
+    /// id is the associated data: sealed secrets cannot be moved between accounts.
+    pub fn seal_totp<R: RngCore + CryptoRng>(
+        &self,
+        rng: &mut R,
+        account_id: &str,
+        secret: &[u8],
+    ) -> Result<Vec<u8>> {
+        seal_with(&self.0, rng, &format!("{TOTP_AAD}{account_id}"), secret)
+    }
+
+    /// Opens what [`MasterKey::seal_totp`] sealed.
+    pub fn open_totp(&self, account_id: &str, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        open_with(&self.0, &format!("{TOTP_AAD}{account_id}"), sealed).map(Zeroizing::new)
     }
 }
 

@@ -73,6 +73,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/login/key", post(login::key))
         .route("/api/v1/login/birth-date", post(login::birth_date))
         .route("/api/v1/ballot-sheet", get(sheet::sheet))
+        .route("/api/v1/statements/{id}", get(statements::statement))
+        .route("/api/v1/chambers/{chamber_code}/logo", get(logo::logo))
         .route(
             "/api/v1/ballots",
             post(cast::cast).layer(DefaultBodyLimit::max(BALLOT_LIMIT)),
@@ -102,6 +104,24 @@ pub fn router(state: AppState) -> Router {
         .with_state(state);
     let app = match web_dir {
         Some(dir) => {
+            // The verification page (web/verify, beside web/voter): anyone checks the
+            // election record in the browser.
+            let api = match dir
+                .parent()
+                .map(|p| p.join("verify"))
+                .filter(|p| p.is_dir())
+            {
+                Some(verify) => api
+                    .route(
+                        "/verifier",
+                        get(|| async { axum::response::Redirect::permanent("/verifier/") }),
+                    )
+                    .nest_service(
+                        "/verifier/",
+                        ServeDir::new(verify).append_index_html_on_directories(true),
+                    ),
+                None => api,
+            };
             api.fallback_service(ServeDir::new(dir).append_index_html_on_directories(true))
         }
         None => api,

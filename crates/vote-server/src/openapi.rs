@@ -35,7 +35,7 @@ impl Modify for SessionAuth {
         routes::login::challenge, routes::login::key, routes::login::birth_date,
         routes::sheet::sheet, routes::cast::cast, routes::cast::receipt,
         routes::board::heads, routes::board::epoch, routes::board::inclusion, routes::board::consistency,
-        routes::resend::request,
+        routes::resend::request, routes::statements::statement, routes::logo::logo,
     ),
     components(schemas(ErrorBody, ErrorDetail, ScrutinView, ScrutinList, Assistance, PlatformKey,
         ChallengeRequest, ChallengeResponse, KeyRequest, KeyResponse, BirthDateRequest, SessionResponse,

@@ -8,13 +8,13 @@
 // violation.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 
+import { adminLogin, openView, waitNotice } from '../lib/admin-steps.mjs';
 import { axeViolations, describeViolations } from '../lib/axe.mjs';
 import { launch, watchPage } from '../lib/chromium.mjs';
 import { REPO } from '../lib/paths.mjs';
@@ -48,20 +48,6 @@ function startAdmin() {
   }));
 }
 
-/** RFC 6238 code (HMAC-SHA-1, 6 digits, 30 s) of a base32 secret at a time. */
-function totp(base32, unixSeconds) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of base32.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(unixSeconds / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return String(value).padStart(6, '0');
-}
-
 let server;
 let browser;
 let page;
@@ -77,32 +63,18 @@ async function accessible(name) {
 }
 
 async function notice(text) {
-  try {
-    await page.locator('.notice', { hasText: text }).first().waitFor({ timeout: 30000 });
-  } catch (e) {
-    const shown = await page.locator('main').innerText();
-    throw new Error(`notice « ${text} » not shown; the page says:\n${shown.slice(0, 2000)}`);
-  }
+  await waitNotice(page, text);
 }
 
 async function login(email, secret = null) {
-  await page.goto(`${server.url}/admin/#/connexion`);
-  await page.getByLabel('Adresse électronique').fill(email);
-  await page.getByLabel('Mot de passe').fill(server.password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  if (secret) {
-    await page.getByLabel('Code à usage unique').waitFor();
-    await accessible('connexion (second facteur)');
-    await page.getByLabel('Code à usage unique').fill(totp(secret, Date.now() / 1000));
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-  }
-  await page.getByRole('heading', { level: 1, name: 'Accueil' }).waitFor();
+  await adminLogin(page, server.url, email, server.password, {
+    totpSecret: secret,
+    onSecondFactor: () => accessible('connexion (second facteur)'),
+  });
 }
 
 async function go(hash, title) {
-  await page.goto(`${server.url}/admin/${hash}`);
-  await page.getByRole('heading', { level: 1, name: title }).waitFor();
-  await page.waitForLoadState('networkidle');
+  await openView(page, server.url, hash, title);
 }
 
 describe('control interface: preparation and conduct of a chamber\'s vote', () => {

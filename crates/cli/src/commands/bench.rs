@@ -35,6 +35,8 @@ pub enum Command {
     Cast(CastArgs),
     /// Generates the voting material of many rights and reports the time.
     Credentials(CredentialsArgs),
+    /// Verifies a large synthetic election record and measures the cost floor.
+    Verify(super::bench_verify::VerifyArgs),
 }
 
 /// Store engine.
@@ -93,6 +95,7 @@ pub fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Cast(args) => rt.block_on(cast(args)),
         Command::Credentials(args) => rt.block_on(credentials(args)),
+        Command::Verify(args) => super::bench_verify::run(args),
     }
 }
 

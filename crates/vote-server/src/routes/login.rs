@@ -5,7 +5,6 @@ use axum::extract::State;
 use rand::RngCore;
 use scrutin_crypto::ballot::signature::verify_signature;
 use scrutin_crypto::credentials::Identifier;
-use scrutin_crypto::encoding::CanonicalWriter;
 use scrutin_store::clock::paris_rfc3339;
 use scrutin_store::electors::{FailureOutcome, RightLogin};
 
@@ -17,16 +16,10 @@ use crate::views::{
     BirthDateRequest, ChallengeRequest, ChallengeResponse, KeyRequest, KeyResponse, SessionResponse,
 };
 
-/// Domain tag of the login message (specs/api.md §3).
-pub const LOGIN_MESSAGE_DOMAIN: &str = "scrutin-login-v1";
-
-/// The bytes the login key signs:
-/// `str("scrutin-login-v1") ‖ str(election) ‖ str(identifier, 12 digits) ‖ raw(nonce)`.
-pub fn login_message(election_id: &str, identifier: &Identifier, nonce: &[u8; 32]) -> Vec<u8> {
-    let mut w = CanonicalWriter::new(LOGIN_MESSAGE_DOMAIN);
-    w.str(election_id).str(identifier.as_str()).raw(nonce);
-    w.finish()
-}
+/// The login message and its domain tag are defined once, in `scrutin-crypto` (protocol
+/// §2.4), and signed by the ballot client with the same function; re-exported here for the
+/// callers that name them through the voting server.
+pub use scrutin_crypto::credentials::{LOGIN_MESSAGE_DOMAIN, login_message};
 
 fn canonical_identifier(typed: &str) -> String {
     Identifier::parse(typed)

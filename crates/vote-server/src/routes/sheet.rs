@@ -31,11 +31,17 @@ pub async fn sheet(State(state): State<AppState>, session: Session) -> ApiResult
     let Some(obj) = sheet.as_object_mut() else {
         return Err(ApiError::internal());
     };
-    obj.insert(
-        "scrutin".into(),
-        serde_json::to_value(ScrutinView::new(&scrutin, state.now()))
-            .map_err(|_| ApiError::internal())?,
-    );
+    let mut view = serde_json::to_value(ScrutinView::new(&scrutin, state.now()))
+        .map_err(|_| ApiError::internal())?;
+    if let Some(digest) = state
+        .stores()
+        .registry
+        .chamber_logo_digest(&scrutin.chamber_code)
+        .await?
+    {
+        view["logo_url"] = json!(super::logo::logo_url(&scrutin.chamber_code, &digest));
+    }
+    obj.insert("scrutin".into(), view);
     obj.insert("right".into(), json!({ "already_voted": already_voted }));
     obj.insert("ballot_style".into(), style);
     Ok(Json(sheet))

@@ -1,0 +1,46 @@
+//! Work spread over every core with rayon (the `parallel` feature, native builds), or done
+//! in order (the browser, where wasm has no threads). Same results either way.
+
+/// `items.map(f)`, in order.
+pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync + Send) -> Vec<U> {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.par_iter().map(f).collect()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        items.iter().map(f).collect()
+    }
+}
+
+/// Folds `items` into accumulators made by `init` and merges them with `merge`.
+pub(crate) fn par_fold<T: Sync, A: Send>(
+    items: &[T],
+    init: impl Fn() -> A + Sync + Send,
+    fold: impl Fn(A, &T) -> A + Sync + Send,
+    merge: impl Fn(A, A) -> A + Sync + Send,
+) -> A {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        items.par_iter().fold(&init, &fold).reduce(&init, &merge)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        let _ = &merge;
+        items.iter().fold(init(), fold)
+    }
+}
+
+/// Threads the work is spread over.
+pub(crate) fn threads() -> usize {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        1
+    }
+}
