@@ -1,4 +1,5 @@
-//! The raw WebAssembly export surface: the only place of the workspace with `unsafe` code.
+//! The raw WebAssembly export surface: with `verifier-wasm`'s copy of this protocol, the only
+//! place of the workspace with `unsafe` code.
 //!
 //! Why raw exports: wasm-bindgen needs a CLI that must match the crate's version exactly and
 //! takes minutes to install here, and wasm-pack downloads tools at build time. Four plain

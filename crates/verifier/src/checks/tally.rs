@@ -1,6 +1,7 @@
 //! The tally: aggregates recomputed from the ballots, decryption shares and their proofs,
 //! the combination and the discrete logarithms, the results and the seats.
 
+use scrutin_crypto::dkg::DkgOutcome;
 use scrutin_crypto::elgamal::Ciphertext;
 use scrutin_crypto::tally::{
     DecryptionShare, DlogTable, decrypt, verify_decryption_share, verify_decryption_shares,
@@ -32,6 +33,30 @@ fn decoded(t: &TallyRecord) -> Result<Vec<Ciphertext>, String> {
         .iter()
         .map(|a| a.decode().map_err(|e| e.to_string()))
         .collect()
+}
+
+/// The verified ceremony of a tally's chamber (threshold, outcome) and the tally's decoded
+/// aggregates; `None`, with the failure said in `c`, when either is missing.
+fn ceremony_and_aggregates<'a>(
+    t: &TallyRecord,
+    ctx: &'a Context,
+    c: &mut Check,
+) -> Option<(&'a (u32, DkgOutcome), Vec<Ciphertext>)> {
+    let id = &t.contest;
+    let Some(ceremony) = ctx.outcomes.get(&t.chamber) else {
+        c.fail(format!(
+            "{id} : pas de cérémonie vérifiée pour la CCI {}",
+            t.chamber
+        ));
+        return None;
+    };
+    match decoded(t) {
+        Ok(aggregates) => Some((ceremony, aggregates)),
+        Err(e) => {
+            c.fail(format!("{id} : agrégats illisibles ({e})"));
+            None
+        }
+    }
 }
 
 fn skip_untallied(record: &Record, c: &mut Check) {
@@ -158,19 +183,8 @@ pub(crate) fn decryption_shares(
             c.skip(format!("{id} : aucune part de déchiffrement encore"));
             continue;
         }
-        let Some((_, outcome)) = ctx.outcomes.get(&t.chamber) else {
-            c.fail(format!(
-                "{id} : pas de cérémonie vérifiée pour la CCI {}",
-                t.chamber
-            ));
+        let Some(((_, outcome), aggregates)) = ceremony_and_aggregates(t, ctx, &mut c) else {
             continue;
-        };
-        let aggregates = match decoded(t) {
-            Ok(a) => a,
-            Err(e) => {
-                c.fail(format!("{id} : agrégats illisibles ({e})"));
-                continue;
-            }
         };
         shares_total += t.shares.len();
         for (i, s) in t.shares.iter().enumerate() {
@@ -227,11 +241,7 @@ pub(crate) fn decryption(record: &Record, ctx: &Context) -> Check {
             c.skip(format!("{id} : pas encore déchiffrée"));
             continue;
         };
-        let Some((threshold, _)) = ctx.outcomes.get(&t.chamber) else {
-            c.fail(format!(
-                "{id} : pas de cérémonie vérifiée pour la CCI {}",
-                t.chamber
-            ));
+        let Some(((threshold, _), aggregates)) = ceremony_and_aggregates(t, ctx, &mut c) else {
             continue;
         };
         let used: Vec<DecryptionShare> = results
@@ -246,13 +256,6 @@ pub(crate) fn decryption(record: &Record, ctx: &Context) -> Check {
             ));
             continue;
         }
-        let aggregates = match decoded(t) {
-            Ok(a) => a,
-            Err(e) => {
-                c.fail(format!("{id} : agrégats illisibles ({e})"));
-                continue;
-            }
-        };
         let counts = DlogTable::new(t.ballots)
             .map_err(|e| e.to_string())
             .and_then(|table| {
