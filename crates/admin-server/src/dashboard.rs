@@ -115,8 +115,14 @@ pub async fn usage(State(state): State<AdminState>, caller: Caller) -> AdminResu
             }
         }
     }
+    let logins_by_day = state.stores.registry.logins_by_day().await?;
+    let logins: i64 = logins_by_day.iter().map(|(_, n)| n).sum();
     Ok(Json(json!({
         "at": now,
+        "logins": logins,
+        "logins_by_day": logins_by_day.iter().map(|(d, n)| json!({ "day": d, "logins": n })).collect::<Vec<_>>(),
+        // Confirmed votes per 100 voter logins (a voter may log in more than once).
+        "confirmed_vote_rate": turnout(voters, logins),
         "chambers": chambers.len(),
         "registered": registered,
         "voters": voters,

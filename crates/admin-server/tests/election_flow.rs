@@ -601,8 +601,23 @@ async fn flow(kind: Kind) {
             "no {forbidden} in participation: {body}"
         );
     }
+    // Two voter logins counted by the voting server (one voter came back once).
+    for _ in 0..2 {
+        app.state
+            .stores
+            .registry
+            .count_login(app.state.now())
+            .await
+            .unwrap();
+    }
     let usage = app.get(&admin, "/admin/api/usage").await;
     assert_eq!(usage.json["voters"], 1);
+    assert_eq!(usage.json["logins"], 2);
+    assert_eq!(usage.json["confirmed_vote_rate"], 50.0);
+    assert_eq!(
+        usage.json["logins_by_day"],
+        json!([{ "day": "2026-12-02", "logins": 2 }])
+    );
     let e = app
         .get(
             &pres,

@@ -42,6 +42,7 @@ pub mod sealing;
 pub mod stores;
 pub mod tally_store;
 pub mod testing;
+mod visits;
 
 pub use backend::Kind;
 pub use ballots::Ballots;

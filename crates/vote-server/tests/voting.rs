@@ -146,6 +146,11 @@ async fn full_vote_for_several_rights(kind: Kind) {
     let mut sorted = listed.clone();
     sorted.sort();
     assert_eq!(listed, sorted, "an epoch is sorted by tracking code");
+    // The five logins are counted for the usage indicators as one number for the day, and
+    // nothing else.
+    let days = t.stores.registry.logins_by_day().await.unwrap();
+    assert_eq!(days.len(), 1, "{days:?}");
+    assert_eq!(days[0].1, 5, "{days:?}");
     t.finish().await;
 }
 

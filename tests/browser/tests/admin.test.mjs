@@ -119,6 +119,12 @@ describe('control interface: preparation and conduct of a chamber\'s vote', () =
     await page.getByRole('table', { name: /Anomalies/ }).waitFor();
     await accessible('liste refusée avec son rapport');
 
+    // CCI France's anonymous indicators: nobody has logged in to vote yet.
+    await go('#/indicateurs', 'Indicateurs d\'usage');
+    await page.getByRole('table', { name: 'Connexions et votes confirmés par jour' }).waitFor();
+    assert.equal(await page.locator('dt:has-text("Connexions d\'électeurs") + dd').innerText(), '0');
+    await accessible('indicateurs d\'usage');
+
     await page.getByRole('button', { name: 'Se déconnecter' }).click();
     await page.getByRole('heading', { level: 1, name: 'Connexion' }).waitFor();
   });

@@ -185,11 +185,23 @@ pub async fn key(
             true,
         ),
     };
+    if !birth_date_required {
+        count_login(&state, now).await;
+    }
     Ok(Json(KeyResponse {
         session: state.0.tokens.issue(&session),
         birth_date_required,
         expires_at: paris_rfc3339(expires),
     }))
+}
+
+/// Counts a login that reached a full session, for CCI France's anonymous usage indicators
+/// one number per day, nothing about the voter). Failing to count never refuses the
+/// voter.
+async fn count_login(state: &AppState, now: chrono::DateTime<chrono::Utc>) {
+    if let Err(e) = state.stores().registry.count_login(now).await {
+        tracing::warn!(error = %e, "could not count a login for the usage indicators");
+    }
 }
 
 fn valid_birth_date(s: &str) -> bool {
@@ -239,6 +251,7 @@ pub async fn birth_date(
         .electors
         .reset_failures(&right.right_id)
         .await?;
+    count_login(&state, now).await;
     let expires = now + state.config().session_ttl;
     Ok(Json(SessionResponse {
         session: state.0.tokens.issue(&Claims::Session {
