@@ -9,8 +9,8 @@ use scrutin_crypto::encoding::serde_hex;
 use scrutin_crypto::tally::{Aggregator, DecryptionShare, DlogTable, decrypt};
 use scrutin_election::results::compute_results;
 use scrutin_election::seats::allocate_from_results;
-use scrutin_election::{Contest, ContestCandidates, ContestCount, ContestResults, SeatAllocation};
-use serde::{Deserialize, Serialize};
+use scrutin_election::{Contest, ContestCandidates, ContestCount};
+use serde::Deserialize;
 
 use crate::error::{AdminError, AdminResult};
 use crate::state::AdminState;
@@ -18,26 +18,9 @@ use crate::state::AdminState;
 /// Ballots read from the store per page while aggregating.
 pub const PAGE: i64 = 2000;
 
-/// Format tag of the results document.
-pub const RESULTS_FORMAT: &str = "scrutin-tally-results/1";
-
-/// What the ballots store keeps once a contest is decrypted, and what the results seal
-/// covers with the aggregates and shares.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TallyResults {
-    /// [`RESULTS_FORMAT`].
-    pub format: String,
-    /// Contest id.
-    pub contest: String,
-    /// The trustees whose shares were combined.
-    pub trustees: Vec<u32>,
-    /// The decrypted counts.
-    pub counts: ContestCount,
-    /// Registered, voters, blank, null, expressed, votes per candidate.
-    pub results: ContestResults,
-    /// Seats (R-62b).
-    pub seats: SeatAllocation,
-}
+/// The results document and its format tag: one definition, shared with the election
+/// record and its verifier (`specs/record-format.md`).
+pub use scrutin_election::record::{PublishedResults as TallyResults, RESULTS_FORMAT};
 
 /// The parts of a stored ballot the aggregation needs; proofs are skipped unread (the vote
 /// server verified them at cast, the verifier does again).
