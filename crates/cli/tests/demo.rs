@@ -3,11 +3,11 @@
 //! start.
 #![allow(clippy::unwrap_used)]
 
+mod output;
+
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use ed25519_dalek::Signer;
@@ -166,15 +166,7 @@ impl Running {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let rx = output::lines_of(stdout);
         let mut lines = Vec::new();
         loop {
             // A generous bound for a loaded 2-core machine; the demo normally prints

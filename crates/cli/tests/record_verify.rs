@@ -19,7 +19,7 @@ use std::process::Command;
 use ed25519_dalek::Signer;
 use rand::rngs::OsRng;
 use record_support::{Done, run_election, style_of};
-use scrutin_crypto::ballot::{ContestChoice, encrypt_ballot};
+use scrutin_crypto::ballot::{Ballot, BallotStyle, ContestChoice, encrypt_ballot};
 use scrutin_election::record::paths;
 use scrutin_store::Kind;
 use scrutin_store::record_export::export_record;
@@ -184,6 +184,25 @@ fn write_lines(path: &Path, lines: &[Value]) {
 
 /// Tampers with a copy of the record (manifest rewritten), verifies, and checks that
 /// `expected` is among the failed checks.
+/// A valid ballot, blank in every contest of `style`, signed with `key`.
+fn blank_ballot(style: &BallotStyle, key: &ed25519_dalek::SigningKey) -> Ballot {
+    let choices: Vec<ContestChoice> = style
+        .contests()
+        .iter()
+        .map(|_| ContestChoice::blank())
+        .collect();
+    encrypt_ballot(style, &choices, key, &mut OsRng).unwrap()
+}
+
+/// Appends a ballot to 011-C's ballots file of a record, in its last epoch.
+fn append_ballot(dir: &Path, ballot: &Ballot) {
+    let p = dir.join(paths::ballots("011-C"));
+    let mut lines = ballot_lines(&p);
+    let epoch = lines.last().unwrap()["epoch"].clone();
+    lines.push(json!({ "epoch": epoch, "ballot": serde_json::to_value(ballot).unwrap() }));
+    write_lines(&p, &lines);
+}
+
 fn caught(
     done: &Done,
     pristine: &Path,
@@ -258,21 +277,9 @@ async fn tamperings(done: &Done, pristine: &Path) {
     );
 
     // An added ballot, valid, with a fresh voting key outside the scrutin's set.
-    let extra = {
-        let key = ed25519_dalek::SigningKey::generate(&mut OsRng);
-        let choices: Vec<ContestChoice> = style
-            .contests()
-            .iter()
-            .map(|_| ContestChoice::blank())
-            .collect();
-        encrypt_ballot(&style, &choices, &key, &mut OsRng).unwrap()
-    };
+    let extra = blank_ballot(&style, &ed25519_dalek::SigningKey::generate(&mut OsRng));
     let r = caught(done, pristine, w, "added-ballot", "voting-keys", |d| {
-        let p = d.join(paths::ballots("011-C"));
-        let mut lines = ballot_lines(&p);
-        let epoch = lines.last().unwrap()["epoch"].clone();
-        lines.push(json!({ "epoch": epoch, "ballot": serde_json::to_value(&extra).unwrap() }));
-        write_lines(&p, &lines);
+        append_ballot(d, &extra)
     });
     assert!(r.check("voting-keys").unwrap().failures[0].contains("absente"));
     assert!(
@@ -286,21 +293,9 @@ async fn tamperings(done: &Done, pristine: &Path) {
         .iter()
         .find(|v| v.scrutin_id == "011-C")
         .unwrap();
-    let twice = {
-        let key = voter.code.voting_signing_key("CCI-2026", "011-C");
-        let choices: Vec<ContestChoice> = style
-            .contests()
-            .iter()
-            .map(|_| ContestChoice::blank())
-            .collect();
-        encrypt_ballot(&style, &choices, &key, &mut OsRng).unwrap()
-    };
+    let twice = blank_ballot(&style, &voter.code.voting_signing_key("CCI-2026", "011-C"));
     let r = caught(done, pristine, w, "duplicated-key", "voting-keys", |d| {
-        let p = d.join(paths::ballots("011-C"));
-        let mut lines = ballot_lines(&p);
-        let epoch = lines.last().unwrap()["epoch"].clone();
-        lines.push(json!({ "epoch": epoch, "ballot": serde_json::to_value(&twice).unwrap() }));
-        write_lines(&p, &lines);
+        append_ballot(d, &twice)
     });
     assert!(
         r.check("voting-keys")

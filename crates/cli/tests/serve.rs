@@ -4,7 +4,8 @@
 //! answers next to it.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
+mod output;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -58,15 +59,7 @@ impl Server {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let rx = output::lines_of(stdout);
         Server { child, lines: rx }
     }
 
