@@ -3,12 +3,11 @@
 // control interface's own steps (a real key ceremony among three key holders, whose
 // key-share files it writes). What the demo prints is parsed into the fields below.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import { REPO } from './paths.mjs';
+import { startServer } from './server-process.mjs';
 
 /** Builds the `scrutin` binary (a no-op when up to date) and returns its path. */
 export function buildScrutin() {
@@ -75,35 +74,16 @@ export function parseDemoOutput(lines) {
 /** Starts a fresh demo; resolves once it serves. `stop()` ends it and removes its data. */
 export async function startDemo({ extraVoters = 5 } = {}) {
   const binary = buildScrutin();
-  const dataDir = mkdtempSync(join(tmpdir(), 'scrutin-demo-browser-'));
-  const child = spawn(binary, [
-    'demo', '--data', join(dataDir, 'demo'), '--vote-port', '0', '--admin-port', '0',
-    '--extra-voters', String(extraVoters), '--web', join(REPO, 'web'), '--fixtures', join(REPO, 'fixtures'),
-  ], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const lines = [];
-  const ready = new Promise((resolve, reject) => {
-    const reader = createInterface({ input: child.stdout });
-    reader.on('line', (line) => {
-      lines.push(line);
-      if (line.startsWith('Stop with Ctrl+C')) resolve(parseDemoOutput(lines));
-    });
-    exited.then(({ code, signal }) => reject(new Error(`the demo exited before serving (code ${code}, signal ${signal}):\n${lines.join('\n')}`)));
-  });
-  const info = await ready;
-  return {
-    ...info,
+  const { info, stop } = await startServer(
     binary,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+    (dataDir) => [
+      'demo', '--data', join(dataDir, 'demo'), '--vote-port', '0', '--admin-port', '0',
+      '--extra-voters', String(extraVoters), '--web', join(REPO, 'web'), '--fixtures', join(REPO, 'fixtures'),
+    ],
+    (line, lines) => (line.startsWith('Stop with Ctrl+C') ? parseDemoOutput(lines) : undefined),
+    { prefix: 'scrutin-demo-browser-' },
+  );
+  return { ...info, binary, stop };
 }
 
 /** Runs the CLI to completion; resolves with its output, rejects with it on failure. */

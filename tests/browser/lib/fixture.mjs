@@ -5,13 +5,12 @@
 // The binary prints one JSON line when it listens, then serves the voter API on `url` and a
 // test-only control API on `control_url` (suspend/resume a scrutin, close a board epoch,
 // verify and decrypt a stored ballot, tally a scrutin with the trustees' key shares).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import { REPO, WEB_VOTER } from './paths.mjs';
+import { firstJsonLine, startServer } from './server-process.mjs';
 
 const PACKAGE = 'scrutin-browser-fixture';
 
@@ -28,25 +27,7 @@ export function buildFixture() {
 /** Starts the fixture; resolves once it listens. `stop()` ends it and removes its data. */
 export async function startFixture() {
   const binary = buildFixture();
-  const dataDir = mkdtempSync(join(tmpdir(), 'scrutin-browser-'));
-  const child = spawn(binary, ['--data-dir', dataDir, '--web-dir', WEB_VOTER], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const lines = createInterface({ input: child.stdout });
-  const ready = new Promise((resolve, reject) => {
-    lines.once('line', (line) => {
-      try {
-        resolve(JSON.parse(line));
-      } catch (e) {
-        reject(new Error(`fixture printed something else than its JSON line: ${line}`));
-      }
-    });
-    exited.then(({ code, signal }) => reject(new Error(`fixture exited before listening (code ${code}, signal ${signal})`)));
-  });
-  const info = await ready;
+  const { info, stop } = await startServer(binary, (dataDir) => ['--data-dir', dataDir, '--web-dir', WEB_VOTER], firstJsonLine);
 
   const control = async (method, path, body) => {
     const response = await fetch(info.control_url + path, {
@@ -70,10 +51,6 @@ export async function startFixture() {
     decryptBallot: (trackingCode) => control('GET', `/ballots/${trackingCode}`),
     /** The tally of a scrutin's box with 2 of the 3 trustees' key shares. */
     tally: (scrutin) => control('GET', `/tally/${encodeURIComponent(scrutin)}`),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    stop,
   };
 }

@@ -7,45 +7,32 @@
 // axe-core (WCAG 2.1 A/AA) and must have zero violations, no console error and no CSP
 // violation.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 
 import { adminLogin, openView, waitNotice } from '../lib/admin-steps.mjs';
 import { axeViolations, describeViolations } from '../lib/axe.mjs';
 import { launch, watchPage } from '../lib/chromium.mjs';
 import { REPO } from '../lib/paths.mjs';
+import { firstJsonLine, startServer } from '../lib/server-process.mjs';
 
 const FIXTURES = join(REPO, 'fixtures');
 
-function startAdmin() {
+async function startAdmin() {
   const build = spawnSync('cargo', ['build', '--quiet', '-p', 'scrutin-admin', '--example', 'admin_browser_fixture'], { cwd: REPO, stdio: 'inherit' });
   if (build.status !== 0) throw new Error('cargo build of the admin fixture failed');
   const targetDir = process.env.CARGO_TARGET_DIR || join(REPO, 'target');
   const binary = join(targetDir, 'debug', 'examples', 'admin_browser_fixture');
   if (!existsSync(binary)) throw new Error(`${binary} not found`);
-  const dataDir = mkdtempSync(join(tmpdir(), 'scrutin-admin-browser-'));
-  const child = spawn(binary, ['--data-dir', dataDir, '--web-dir', join(REPO, 'web', 'admin')], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' },
-  });
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const ready = new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
-    exited.then(({ code, signal }) => reject(new Error(`admin fixture exited (code ${code}, signal ${signal})`)));
-  });
-  return ready.then((info) => ({
-    ...info,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  }));
+  const { info, stop } = await startServer(
+    binary,
+    (dataDir) => ['--data-dir', dataDir, '--web-dir', join(REPO, 'web', 'admin')],
+    firstJsonLine,
+    { prefix: 'scrutin-admin-browser-' },
+  );
+  return { ...info, stop };
 }
 
 let server;
