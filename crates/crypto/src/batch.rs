@@ -15,6 +15,7 @@ use thiserror::Error;
 use crate::ballot::signature::SignatureBatch;
 use crate::ballot::verify::{Combination, Weights, prepare};
 use crate::ballot::{Ballot, BallotStyle, verify_ballot};
+use crate::elgamal::Ciphertext;
 use crate::error::CryptoError;
 
 /// Ballots per random linear combination: large enough for Pippenger's multiscalar
@@ -65,6 +66,28 @@ pub fn verify_ballots<R: RngCore + CryptoRng>(
     ballots: &[(&Ballot, &BallotStyle)],
     rng: &mut R,
 ) -> Result<(), BatchFailure> {
+    verify_ballots_folding(ballots, rng, || (), |_, _, _| {}).0
+}
+
+/// [`verify_ballots`], also handing each ballot's ciphertexts, as the check decoded them,
+/// to `fold`: a caller that aggregates (the verifier) then decompresses every point once.
+/// `fold(acc, index, rows)` gets, per contest of the ballot in style order, the blank flag
+/// then the options (the rows of [`crate::tally::Aggregator`]); it is called for every
+/// ballot whose encodings and challenges decode, before the equations are checked, so a
+/// ballot it sees may still be reported bad. One accumulator per chunk of [`CHUNK`]
+/// ballots, made by `init`, is returned in input order, for the caller to merge.
+pub fn verify_ballots_folding<R, A, I, F>(
+    ballots: &[(&Ballot, &BallotStyle)],
+    rng: &mut R,
+    init: I,
+    fold: F,
+) -> (Result<(), BatchFailure>, Vec<A>)
+where
+    R: RngCore + CryptoRng,
+    A: Send,
+    I: Fn() -> A + Sync,
+    F: Fn(&mut A, usize, &[Vec<Ciphertext>]) + Sync,
+{
     let chunks: Vec<&[(&Ballot, &BallotStyle)]> = ballots.chunks(CHUNK).collect();
     // One independent weight stream per chunk, seeded from the caller's RNG in order, so
     // the outcome does not depend on how chunks are scheduled.
@@ -76,40 +99,50 @@ pub fn verify_ballots<R: RngCore + CryptoRng>(
             s
         })
         .collect();
+    let one = |(n, (chunk, seed)): (usize, (&&[(&Ballot, &BallotStyle)], &[u8; 32]))| {
+        let mut acc = init();
+        let failures = verify_chunk(chunk, n * CHUNK, seed, &mut |index, rows| {
+            fold(&mut acc, index, rows)
+        });
+        (failures, acc)
+    };
 
     #[cfg(feature = "parallel")]
-    let per_chunk: Vec<Vec<BallotFailure>> = {
+    let per_chunk: Vec<(Vec<BallotFailure>, A)> = {
         use rayon::prelude::*;
         chunks
             .par_iter()
             .zip(seeds.par_iter())
             .enumerate()
-            .map(|(n, (chunk, seed))| verify_chunk(chunk, n * CHUNK, seed))
+            .map(one)
             .collect()
     };
     #[cfg(not(feature = "parallel"))]
-    let per_chunk: Vec<Vec<BallotFailure>> = chunks
-        .iter()
-        .zip(&seeds)
-        .enumerate()
-        .map(|(n, (chunk, seed))| verify_chunk(chunk, n * CHUNK, seed))
-        .collect();
+    let per_chunk: Vec<(Vec<BallotFailure>, A)> =
+        chunks.iter().zip(&seeds).enumerate().map(one).collect();
 
-    let failures: Vec<BallotFailure> = per_chunk.into_iter().flatten().collect();
-    if failures.is_empty() {
+    let mut failures = Vec::new();
+    let mut accumulators = Vec::with_capacity(per_chunk.len());
+    for (f, acc) in per_chunk {
+        failures.extend(f);
+        accumulators.push(acc);
+    }
+    let outcome = if failures.is_empty() {
         Ok(())
     } else {
         Err(BatchFailure {
             total: ballots.len(),
             failures,
         })
-    }
+    };
+    (outcome, accumulators)
 }
 
 fn verify_chunk(
     chunk: &[(&Ballot, &BallotStyle)],
     offset: usize,
     seed: &[u8; 32],
+    visit: &mut dyn FnMut(usize, &[Vec<Ciphertext>]),
 ) -> Vec<BallotFailure> {
     let mut t = crate::transcript::new_transcript(b"ballot-batch-weights");
     t.append_message(b"seed", seed);
@@ -121,6 +154,16 @@ fn verify_chunk(
     for (i, (ballot, style)) in chunk.iter().enumerate() {
         match prepare(ballot, style) {
             Ok((decoded, sig)) => {
+                let rows: Vec<Vec<Ciphertext>> = decoded
+                    .contests
+                    .iter()
+                    .map(|c| {
+                        c.ct.iter()
+                            .map(|&(alpha, beta)| Ciphertext { alpha, beta })
+                            .collect()
+                    })
+                    .collect();
+                visit(offset + i, &rows);
                 proofs.add_ballot(&decoded, style, &mut weights);
                 signatures.push(&sig, weights.next());
                 included.push(i);
@@ -166,6 +209,45 @@ mod tests {
             ContestParams::new("e", id, y, (0..k).map(|i| format!("o{i}")).collect(), n).unwrap()
         };
         BallotStyle::new("e", "s", vec![c("a", 4, 2), c("b", 3, 3)]).unwrap()
+    }
+
+    /// The folding variant hands every ballot's ciphertexts exactly as decoding them again
+    /// gives, blank flag first, once per ballot, with one accumulator per chunk.
+    #[test]
+    fn folding_hands_each_ballot_its_decoded_rows() {
+        let style = style();
+        let mut rng = ChaCha20Rng::seed_from_u64(3);
+        let ballots: Vec<Ballot> = (0..CHUNK + 3)
+            .map(|i| {
+                let key = SigningKey::from_bytes(&[(i % 250) as u8 + 1; 32]);
+                let choices = [
+                    ContestChoice::select([(i % 4) as u32]),
+                    ContestChoice::blank(),
+                ];
+                encrypt_ballot(&style, &choices, &key, &mut rng).unwrap()
+            })
+            .collect();
+        let pairs: Vec<(&Ballot, &BallotStyle)> = ballots.iter().map(|b| (b, &style)).collect();
+        type Seen = Vec<(usize, Vec<Vec<Ciphertext>>)>;
+        let (outcome, accs) =
+            verify_ballots_folding(&pairs, &mut rng, Seen::new, |acc: &mut Seen, i, rows| {
+                acc.push((i, rows.to_vec()))
+            });
+        assert_eq!(outcome, Ok(()));
+        assert_eq!(accs.len(), 2);
+        let seen: Seen = accs.into_iter().flatten().collect();
+        assert_eq!(
+            seen.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+            (0..ballots.len()).collect::<Vec<_>>()
+        );
+        for (i, rows) in seen {
+            assert_eq!(rows.len(), 2);
+            for (part, row) in ballots[i].contests.iter().zip(&rows) {
+                let mut expected = vec![part.blank.decode().unwrap()];
+                expected.extend(part.options.iter().map(|o| o.decode().unwrap()));
+                assert_eq!(row, &expected, "ballot {i}");
+            }
+        }
     }
 
     /// The combination itself (not only its fallback) accepts good ballots and refuses a

@@ -91,8 +91,12 @@ impl Db {
     /// Connects to a PostgreSQL store.
     pub(crate) async fn open_postgres(url: &str, max_connections: u32) -> Result<Db> {
         let options: PgConnectOptions = url.parse()?;
+        // No ping before each use: it cost a round trip per query (a cast makes eleven)
+        // and ≈ 6 % of the voting server's CPU under load. A connection the server
+        // dropped fails its next query with an error, which the request reports.
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(60))
             .connect_with(options)
             .await?;

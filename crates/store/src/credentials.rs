@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use crate::clock::paris_text;
 use crate::error::{Result, StoreError};
 use crate::journal;
-use crate::letters::{Letter, LettersWriter};
+use crate::letters::{Letter, LettersWriter, SecretLines};
 use crate::scrutin::Scrutin;
 use crate::sealing::{DataKey, MasterKey};
 use crate::stores::Stores;
@@ -126,6 +126,41 @@ async fn chamber_key(stores: &Stores, master: &MasterKey, chamber: &str) -> Resu
     master.unwrap(chamber, &wrapped)
 }
 
+/// Letters written per parallel serialisation round: bounds the plaintext held at once.
+const LETTERS_PER_ROUND: usize = 1 << 16;
+
+/// Writes the letters of one scrutin, sorted by postcode then name. Building and
+/// serialising run on every core; only the encryption of the sorted stream is sequential.
+/// The codes are zeroized as `drawn` and the letters drop.
+fn write_letters<W: Write>(
+    letters: &mut LettersWriter<W>,
+    scrutin: &Scrutin,
+    drawn: Vec<Drawn>,
+) -> Result<()> {
+    let mut batch: Vec<Letter> = drawn
+        .par_iter()
+        .map(|d| letter_for(&d.right_id, scrutin, &d.record, &d.cred, &d.code, 0))
+        .collect();
+    drop(drawn);
+    batch.par_sort_by(|a, b| (&a.postcode, &a.name).cmp(&(&b.postcode, &b.name)));
+    for round in batch.chunks(LETTERS_PER_ROUND) {
+        let lines = round
+            .par_chunks(1024)
+            .map(|chunk| {
+                let mut out = SecretLines::with_capacity(chunk.len() * 1024);
+                for letter in chunk {
+                    out.push(letter)?;
+                }
+                Ok((out, chunk.len()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for (text, count) in &lines {
+            letters.write_lines(text.as_bytes(), *count as u64)?;
+        }
+    }
+    Ok(())
+}
+
 /// Checks that a scrutin's voting keys number its rights with credentials plus its
 /// resends (protocol §3); an interrupted generation shows here.
 pub async fn check_counts(stores: &Stores, scrutin_id: &str) -> Result<()> {
@@ -172,6 +207,7 @@ pub async fn generate_credentials<W: Write>(
         }
         let key = chamber_key(stores, master, &scrutin.chamber_code).await?;
 
+        let started = std::time::Instant::now();
         // Draw on every core; each worker has its own CSPRNG seeded from the OS.
         let mut drawn: Vec<Drawn> = rights
             .par_chunks(2048)
@@ -197,6 +233,7 @@ pub async fn generate_credentials<W: Write>(
             .flatten()
             .collect();
 
+        tracing::debug!(seconds = started.elapsed().as_secs_f64(), "keys derived");
         // Identifiers are unique platform-wide: redraw the rare collision.
         let mut rng = rand::rngs::OsRng;
         for d in &mut drawn {
@@ -213,17 +250,12 @@ pub async fn generate_credentials<W: Write>(
 
         // The voting keys leave sorted, with nothing beside them.
         let mut voting_keys: Vec<[u8; 32]> = drawn.iter().map(|d| d.cred.voting_key).collect();
-        voting_keys.sort_unstable();
+        voting_keys.par_sort_unstable();
         let mut h = Sha256::new();
         for k in &voting_keys {
             h.update(k);
         }
         let digest: [u8; 32] = h.finalize().into();
-        stores
-            .ballots
-            .insert_voting_keys(scrutin_id, &voting_keys)
-            .await?;
-        drop(voting_keys);
         let creds: Vec<(String, String, [u8; 32])> = drawn
             .iter()
             .map(|d| {
@@ -234,21 +266,41 @@ pub async fn generate_credentials<W: Write>(
                 )
             })
             .collect();
-        stores.electors.set_credentials(&creds).await?;
-        drop(creds);
+        // The two stores are written on their own tasks (each store file has its own
+        // writer) while this thread writes the letters: on a multi-threaded runtime the
+        // three overlap instead of following one another.
+        let ballots = stores.ballots.clone();
+        let scrutin_key = scrutin_id.clone();
+        let keys_written = tokio::spawn(async move {
+            let r = ballots.insert_voting_keys(&scrutin_key, &voting_keys).await;
+            tracing::debug!(
+                seconds = started.elapsed().as_secs_f64(),
+                "voting keys written"
+            );
+            r
+        });
+        let electors = stores.electors.clone();
+        let creds_written = tokio::spawn(async move {
+            let r = electors.set_credentials(&creds).await;
+            tracing::debug!(
+                seconds = started.elapsed().as_secs_f64(),
+                "login keys written"
+            );
+            r
+        });
 
-        let mut batch: Vec<Letter> = drawn
-            .par_iter()
-            .map(|d| letter_for(&d.right_id, &scrutin, &d.record, &d.cred, &d.code, 0))
-            .collect();
-        // Codes are zeroized as the drawn credentials drop (SecretCode zeroizes itself).
         let generated = drawn.len();
-        drop(drawn);
-        batch.sort_by(|a, b| (&a.postcode, &a.name).cmp(&(&b.postcode, &b.name)));
-        for letter in &batch {
-            letters.write(letter)?;
-        }
-        drop(batch);
+        let letters_written = write_letters(letters, &scrutin, drawn);
+        tracing::debug!(seconds = started.elapsed().as_secs_f64(), "letters written");
+        let joined = |r: std::result::Result<Result<()>, tokio::task::JoinError>| {
+            r.map_err(|e| StoreError::Invalid(format!("credential writer stopped: {e}")))?
+        };
+        let keys_written = joined(keys_written.await);
+        let creds_written = joined(creds_written.await);
+        keys_written?;
+        creds_written?;
+        letters_written?;
+        tracing::debug!(seconds = started.elapsed().as_secs_f64(), "stores written");
         journal::append(
             &stores.registry,
             now,

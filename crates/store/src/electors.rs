@@ -251,33 +251,62 @@ impl Electors {
     /// transaction; refuses if any right already has credentials.
     pub async fn set_credentials(&self, creds: &[(String, String, [u8; 32])]) -> Result<()> {
         if let Db::Sqlite { writer, .. } = &self.db {
-            // SQLite: one prepared single-row UPDATE per right in one transaction (an
-            // embedded call, no round trip); its planner would scan `rights` for each
-            // joined VALUES list.
+            // SQLite: the new credentials go to a temporary table in multi-row inserts,
+            // then one UPDATE finds each right by its primary key (`IN` over the
+            // temporary table's key). SQLite plans a joined VALUES list as a scan of
+            // `rights` per chunk, and one statement per right costs a round trip to the
+            // connection's thread each (2,000,000 rights).
             let mut tx = writer.begin_write().await?;
-            for (right_id, identifier, key) in creds {
-                let done = sqlx::query(
-                    "UPDATE rights SET identifier = $1, login_key = $2 WHERE right_id = $3 AND identifier IS NULL",
-                )
-                .bind(identifier)
-                .bind(key.to_vec())
-                .bind(right_id)
+            sqlx::query(
+                "CREATE TEMP TABLE IF NOT EXISTS new_logins (right_id TEXT PRIMARY KEY NOT NULL, identifier TEXT NOT NULL, login_key BLOB NOT NULL)",
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM new_logins")
                 .execute(&mut *tx)
-                .await
-                .map_err(|e| {
+                .await?;
+            for chunk in creds.chunks(CHUNK) {
+                let mut q = sqlx::QueryBuilder::new(
+                    "INSERT INTO new_logins (right_id, identifier, login_key) ",
+                );
+                q.push_values(chunk, |mut b, (right_id, identifier, key)| {
+                    b.push_bind(right_id)
+                        .push_bind(identifier)
+                        .push_bind(key.to_vec());
+                });
+                q.build().execute(&mut *tx).await.map_err(|e| {
                     let e = StoreError::from(e);
                     if e.is_unique_violation() {
-                        StoreError::Conflict("duplicate login identifier".into())
+                        StoreError::Conflict("the same right twice among new credentials".into())
                     } else {
                         e
                     }
                 })?;
-                if done.rows_affected() != 1 {
-                    return Err(StoreError::Conflict(
-                        "some rights are unknown or already have credentials".into(),
-                    ));
-                }
             }
+            let done = sqlx::query(
+                "UPDATE rights SET \
+                   identifier = (SELECT n.identifier FROM new_logins n WHERE n.right_id = rights.right_id), \
+                   login_key = (SELECT n.login_key FROM new_logins n WHERE n.right_id = rights.right_id) \
+                 WHERE right_id IN (SELECT right_id FROM new_logins) AND identifier IS NULL",
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                let e = StoreError::from(e);
+                if e.is_unique_violation() {
+                    StoreError::Conflict("duplicate login identifier".into())
+                } else {
+                    e
+                }
+            })?;
+            if done.rows_affected() != creds.len() as u64 {
+                return Err(StoreError::Conflict(
+                    "some rights are unknown or already have credentials".into(),
+                ));
+            }
+            sqlx::query("DELETE FROM new_logins")
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             return Ok(());
         }

@@ -141,17 +141,26 @@ impl<W: Write> LettersWriter<W> {
 
     /// Appends one record (a letter, or a voter record of an export).
     pub fn write<T: Serialize>(&mut self, record: &T) -> Result<()> {
-        let line = Zeroizing::new(
-            serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?,
-        );
-        self.buf.extend_from_slice(&line);
-        self.buf.push(b'\n');
-        self.letters += 1;
-        while self.buf.len() >= CHUNK {
-            let rest = Zeroizing::new(self.buf.split_off(CHUNK));
-            self.seal_chunk(false)?;
-            self.buf.extend_from_slice(&rest);
+        let mut line = SecretLines::with_capacity(1024);
+        line.push(record)?;
+        self.write_lines(line.as_bytes(), 1)
+    }
+
+    /// Appends `count` records already serialised as JSON lines, each ending in `\n` (the
+    /// credential generation serialises its letters on every core).
+    pub fn write_lines(&mut self, lines: &[u8], count: u64) -> Result<()> {
+        // Filled up to CHUNK and sealed, never grown: a reallocation would leave a copy
+        // of the plaintext behind, unzeroized.
+        let mut rest = lines;
+        while !rest.is_empty() {
+            let take = (CHUNK - self.buf.len()).min(rest.len());
+            self.buf.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.buf.len() == CHUNK {
+                self.seal_chunk(false)?;
+            }
         }
+        self.letters += count;
         Ok(())
     }
 
@@ -193,6 +202,52 @@ impl<W: Write> LettersWriter<W> {
             source,
         })?;
         Ok((self.out, self.letters))
+    }
+}
+
+/// JSON lines holding secrets (codes, personal data): when the buffer grows, the old
+/// storage is zeroized instead of being left to the allocator.
+pub struct SecretLines(Zeroizing<Vec<u8>>);
+
+impl SecretLines {
+    /// An empty buffer with room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        SecretLines(Zeroizing::new(Vec::with_capacity(capacity)))
+    }
+
+    /// Appends one record as a JSON line.
+    pub fn push<T: Serialize>(&mut self, record: &T) -> Result<()> {
+        serde_json::to_writer(&mut *self, record)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        self.extend(b"\n");
+        Ok(())
+    }
+
+    /// The lines written so far.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    fn extend(&mut self, bytes: &[u8]) {
+        if self.0.capacity() - self.0.len() < bytes.len() {
+            let wanted = (self.0.len() + bytes.len()).max(2 * self.0.capacity());
+            let mut bigger = Zeroizing::new(Vec::with_capacity(wanted));
+            bigger.extend_from_slice(&self.0);
+            // The old storage drops here, zeroized.
+            self.0 = bigger;
+        }
+        self.0.extend_from_slice(bytes);
+    }
+}
+
+impl Write for SecretLines {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.extend(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -356,5 +411,34 @@ mod tests {
         let i = flipped.len() - 3;
         flipped[i] ^= 1;
         assert!(read_letters(&flipped[..], b"correct horse battery").is_err());
+    }
+
+    /// Blocks of serialised lines larger than a chunk (the credential generation writes
+    /// 1,024 letters at a time) read back whole and in order, mixed with single writes.
+    #[test]
+    fn blocks_of_lines_cross_chunks_in_order() {
+        let mut w =
+            LettersWriter::new(Vec::new(), b"correct horse battery", &mut rand::rngs::OsRng)
+                .unwrap();
+        w.write(&letter(0)).unwrap();
+        let mut next = 1;
+        for _ in 0..3 {
+            // Starts small: the buffer grows (zeroizing its old storage) many times.
+            let mut block = SecretLines::with_capacity(16);
+            for _ in 0..5000 {
+                block.push(&letter(next)).unwrap();
+                next += 1;
+            }
+            assert!(block.as_bytes().len() > CHUNK);
+            w.write_lines(block.as_bytes(), 5000).unwrap();
+        }
+        w.write(&letter(next)).unwrap();
+        let (bytes, n) = w.finish().unwrap();
+        assert_eq!(n, 15_002);
+        let back = read_letters(&bytes[..], b"correct horse battery").unwrap();
+        assert_eq!(back.len(), 15_002);
+        for (i, l) in back.iter().enumerate() {
+            assert_eq!(*l, letter(i), "letter {i}");
+        }
     }
 }

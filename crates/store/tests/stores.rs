@@ -221,6 +221,45 @@ async fn rights_credentials_and_lockout(kind: Kind) {
         .unwrap()
         .unwrap();
     assert_eq!((old_key, old_right), (creds[0].2.to_vec(), id.clone()));
+
+    // Credentials are all or none: an unknown right, an identifier already taken or the
+    // same right twice refuses the batch and leaves the new right without any.
+    stores.electors.insert_rights(&[right(4)]).await.unwrap();
+    let fourth = right(4).right_id;
+    let cred =
+        |right: &str, identifier: &str| (right.to_string(), identifier.to_string(), random32());
+    for bad in [
+        vec![cred(&fourth, "ID-4"), cred("1810000009999", "ID-5")],
+        vec![cred(&fourth, "ID-1")],
+        vec![cred(&fourth, "ID-4"), cred(&fourth, "ID-6")],
+    ] {
+        assert!(matches!(
+            stores.electors.set_credentials(&bad).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let waiting = stores
+            .electors
+            .rights_of_scrutin("181-C", true)
+            .await
+            .unwrap();
+        assert_eq!(waiting.len(), 1);
+        assert_eq!(waiting[0].right_id, fourth);
+    }
+    stores
+        .electors
+        .set_credentials(&[cred(&fourth, "ID-4")])
+        .await
+        .unwrap();
+    assert_eq!(
+        stores
+            .electors
+            .right_by_identifier("ID-4")
+            .await
+            .unwrap()
+            .unwrap()
+            .right_id,
+        fourth
+    );
     stores.close().await;
     fresh.cleanup().await.unwrap();
 }

@@ -14,25 +14,6 @@ pub(crate) fn par_map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync 
     }
 }
 
-/// Folds `items` into accumulators made by `init` and merges them with `merge`.
-pub(crate) fn par_fold<T: Sync, A: Send>(
-    items: &[T],
-    init: impl Fn() -> A + Sync + Send,
-    fold: impl Fn(A, &T) -> A + Sync + Send,
-    merge: impl Fn(A, A) -> A + Sync + Send,
-) -> A {
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        items.par_iter().fold(&init, &fold).reduce(&init, &merge)
-    }
-    #[cfg(not(feature = "parallel"))]
-    {
-        let _ = &merge;
-        items.iter().fold(init(), fold)
-    }
-}
-
 /// Threads the work is spread over.
 pub(crate) fn threads() -> usize {
     #[cfg(feature = "parallel")]

@@ -13,7 +13,7 @@ use scrutin_crypto::tally::Aggregator;
 use scrutin_election::record::{BallotLine, paths};
 
 use crate::load::Record;
-use crate::parallel::{par_fold, par_map};
+use crate::parallel::par_map;
 use crate::source::Source;
 use crate::{Progress, VerifyOptions};
 
@@ -117,6 +117,24 @@ fn tallied_parts(style: &BallotStyle, record: &Record) -> Vec<(usize, String, [u
 }
 
 /// The row a ballot holds for the contest at `position` of its style, decoded.
+/// The aggregates of one batch's chunk of ballots, as the batch check decoded them.
+struct Partial {
+    sums: Vec<Aggregator>,
+    problems: Vec<String>,
+    /// Indexes (in the batch) of the ballots added.
+    seen: Vec<usize>,
+}
+
+impl Partial {
+    fn absorb(&mut self, other: &Partial) {
+        for (x, y) in self.sums.iter_mut().zip(&other.sums) {
+            // Same widths by construction.
+            let _ = x.merge(y);
+        }
+        self.problems.extend(other.problems.iter().cloned());
+    }
+}
+
 fn row_of(
     ballot: &Ballot,
     position: usize,
@@ -267,69 +285,79 @@ pub(crate) fn scan(
                     }
                 }
             }
-            // Every ballot of the chunk verified once, in one batch (parallel inside).
+            // Every ballot of the chunk verified once, in one batch (parallel inside); the
+            // aggregates of the contests that were tallied are summed from the points the
+            // batch decoded, so each point is decompressed once.
             let pairs: Vec<(&Ballot, &BallotStyle)> =
                 good.iter().map(|p| (&p.ballot, style)).collect();
-            if let Err(failure) = scrutin_crypto::batch::verify_ballots(&pairs, rng) {
+            let here = |i: usize| describe(&s.id, good[i].line, Some(&good[i].code));
+            let new_partial = || Partial {
+                sums: parts
+                    .iter()
+                    .map(|(_, _, _, w)| Aggregator::new(*w))
+                    .collect(),
+                problems: Vec::new(),
+                seen: Vec::new(),
+            };
+            let (outcome, partials) = scrutin_crypto::batch::verify_ballots_folding(
+                &pairs,
+                rng,
+                new_partial,
+                |acc: &mut Partial, i, rows| {
+                    acc.seen.push(i);
+                    for (k, (position, contest, _, _)) in parts.iter().enumerate() {
+                        let added = rows
+                            .get(*position)
+                            .ok_or_else(|| "pas de partie pour ce contest à sa place".to_string())
+                            .and_then(|row| acc.sums[k].add(row).map_err(|e| e.to_string()));
+                        if let Err(why) = added {
+                            acc.problems
+                                .push(format!("{} : {contest} : {why}", here(i)));
+                        }
+                    }
+                },
+            );
+            if let Err(failure) = outcome {
                 for f in failure.failures {
-                    let p = &good[f.index];
-                    scan.invalid.push(format!(
-                        "{}: {}",
-                        describe(&s.id, p.line, Some(&p.code)),
-                        f.error
-                    ));
+                    scan.invalid.push(format!("{}: {}", here(f.index), f.error));
                 }
             }
             scan.verified += good.len() as u64;
             drop(pairs);
-            // The aggregates of the contests that were tallied, from the same ballots.
-            if !parts.is_empty() && !good.is_empty() {
-                let partial = par_fold(
-                    &good,
-                    || {
-                        (
-                            parts
-                                .iter()
-                                .map(|(_, _, _, w)| Aggregator::new(*w))
-                                .collect::<Vec<_>>(),
-                            Vec::new(),
-                        )
-                    },
-                    |(mut aggs, mut errs): (Vec<Aggregator>, Vec<String>), p: &Parsed| {
-                        for (k, (position, contest, fingerprint, _)) in parts.iter().enumerate() {
-                            match row_of(&p.ballot, *position, fingerprint)
-                                .and_then(|row| aggs[k].add(&row).map_err(|e| e.to_string()))
-                            {
-                                Ok(()) => {}
-                                Err(why) => errs.push(format!(
-                                    "{} : {contest} : {why}",
-                                    describe(&s.id, p.line, Some(&p.code))
-                                )),
-                            }
+            if !parts.is_empty() {
+                let mut total = new_partial();
+                for p in &partials {
+                    total.absorb(p);
+                }
+                // A ballot whose encodings do not decode never reached the fold: its parts
+                // are decoded here, so that what can be added still is (and the failure
+                // to add is reported).
+                let mut seen = vec![false; good.len()];
+                for i in partials.iter().flat_map(|p| &p.seen) {
+                    seen[*i] = true;
+                }
+                for (i, p) in good.iter().enumerate().filter(|(i, _)| !seen[*i]) {
+                    for (k, (position, contest, fingerprint, _)) in parts.iter().enumerate() {
+                        if let Err(why) = row_of(&p.ballot, *position, fingerprint)
+                            .and_then(|row| total.sums[k].add(&row).map_err(|e| e.to_string()))
+                        {
+                            total
+                                .problems
+                                .push(format!("{} : {contest} : {why}", here(i)));
                         }
-                        (aggs, errs)
-                    },
-                    |(mut a, mut ea), (b, eb)| {
-                        for (x, y) in a.iter_mut().zip(&b) {
-                            // Same widths by construction.
-                            let _ = x.merge(y);
-                        }
-                        ea.extend(eb);
-                        (a, ea)
-                    },
-                );
-                let (aggs, errs) = partial;
-                for ((_, contest, _, width), agg) in parts.iter().zip(aggs) {
-                    let total = out
+                    }
+                }
+                for ((_, contest, _, width), agg) in parts.iter().zip(&total.sums) {
+                    let sum = out
                         .aggregates
                         .entry(contest.clone())
                         .or_insert_with(|| Aggregator::new(*width));
-                    if total.merge(&agg).is_err() {
+                    if sum.merge(agg).is_err() {
                         out.aggregate_problems
                             .push(format!("{contest} : largeur différente selon les scrutins"));
                     }
                 }
-                for e in errs {
+                for e in total.problems {
                     out.aggregate_problems.push(e);
                 }
             }
