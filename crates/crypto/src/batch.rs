@@ -23,6 +23,9 @@ use crate::error::CryptoError;
 /// enough that a failing chunk is cheap to re-check one by one.
 pub const CHUNK: usize = 64;
 
+/// A ballot with the style it is checked against.
+type Pair<'a> = (&'a Ballot, &'a BallotStyle);
+
 /// One ballot that failed, by its index in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BallotFailure {
@@ -88,7 +91,7 @@ where
     I: Fn() -> A + Sync,
     F: Fn(&mut A, usize, &[Vec<Ciphertext>]) + Sync,
 {
-    let chunks: Vec<&[(&Ballot, &BallotStyle)]> = ballots.chunks(CHUNK).collect();
+    let chunks: Vec<&[Pair<'_>]> = ballots.chunks(CHUNK).collect();
     // One independent weight stream per chunk, seeded from the caller's RNG in order, so
     // the outcome does not depend on how chunks are scheduled.
     let seeds: Vec<[u8; 32]> = chunks
@@ -99,7 +102,7 @@ where
             s
         })
         .collect();
-    let one = |(n, (chunk, seed)): (usize, (&&[(&Ballot, &BallotStyle)], &[u8; 32]))| {
+    let one = |(n, (chunk, seed)): (usize, (&&[Pair<'_>], &[u8; 32]))| {
         let mut acc = init();
         let failures = verify_chunk(chunk, n * CHUNK, seed, &mut |index, rows| {
             fold(&mut acc, index, rows)
