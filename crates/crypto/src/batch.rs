@@ -69,7 +69,7 @@ pub fn verify_ballots<R: RngCore + CryptoRng>(
     ballots: &[(&Ballot, &BallotStyle)],
     rng: &mut R,
 ) -> Result<(), BatchFailure> {
-    verify_ballots_folding(ballots, rng, || (), |_, _, _| {}).0
+    check_all(ballots, rng, || (), None).0
 }
 
 /// [`verify_ballots`], also handing each ballot's ciphertexts, as the check decoded them,
@@ -91,6 +91,24 @@ where
     I: Fn() -> A + Sync,
     F: Fn(&mut A, usize, &[Vec<Ciphertext>]) + Sync,
 {
+    check_all(ballots, rng, init, Some(&fold))
+}
+
+/// The fold of [`verify_ballots_folding`]; without one (the voting server) the decoded
+/// rows are not even built.
+type Fold<'a, A> = &'a (dyn Fn(&mut A, usize, &[Vec<Ciphertext>]) + Sync);
+
+fn check_all<R, A, I>(
+    ballots: &[Pair<'_>],
+    rng: &mut R,
+    init: I,
+    fold: Option<Fold<'_, A>>,
+) -> (Result<(), BatchFailure>, Vec<A>)
+where
+    R: RngCore + CryptoRng,
+    A: Send,
+    I: Fn() -> A + Sync,
+{
     let chunks: Vec<&[Pair<'_>]> = ballots.chunks(CHUNK).collect();
     // One independent weight stream per chunk, seeded from the caller's RNG in order, so
     // the outcome does not depend on how chunks are scheduled.
@@ -104,9 +122,15 @@ where
         .collect();
     let one = |(n, (chunk, seed)): (usize, (&&[Pair<'_>], &[u8; 32]))| {
         let mut acc = init();
-        let failures = verify_chunk(chunk, n * CHUNK, seed, &mut |index, rows| {
-            fold(&mut acc, index, rows)
-        });
+        let failures = match fold {
+            Some(fold) => verify_chunk(
+                chunk,
+                n * CHUNK,
+                seed,
+                Some(&mut |index, rows: &[Vec<Ciphertext>]| fold(&mut acc, index, rows)),
+            ),
+            None => verify_chunk(chunk, n * CHUNK, seed, None),
+        };
         (failures, acc)
     };
 
@@ -141,11 +165,14 @@ where
     (outcome, accumulators)
 }
 
+/// A chunk's view of the fold: a ballot's index and its decoded rows.
+type Visit<'a> = &'a mut dyn FnMut(usize, &[Vec<Ciphertext>]);
+
 fn verify_chunk(
     chunk: &[(&Ballot, &BallotStyle)],
     offset: usize,
     seed: &[u8; 32],
-    visit: &mut dyn FnMut(usize, &[Vec<Ciphertext>]),
+    mut visit: Option<Visit<'_>>,
 ) -> Vec<BallotFailure> {
     let mut t = crate::transcript::new_transcript(b"ballot-batch-weights");
     t.append_message(b"seed", seed);
@@ -157,16 +184,18 @@ fn verify_chunk(
     for (i, (ballot, style)) in chunk.iter().enumerate() {
         match prepare(ballot, style) {
             Ok((decoded, sig)) => {
-                let rows: Vec<Vec<Ciphertext>> = decoded
-                    .contests
-                    .iter()
-                    .map(|c| {
-                        c.ct.iter()
-                            .map(|&(alpha, beta)| Ciphertext { alpha, beta })
-                            .collect()
-                    })
-                    .collect();
-                visit(offset + i, &rows);
+                if let Some(visit) = visit.as_mut() {
+                    let rows: Vec<Vec<Ciphertext>> = decoded
+                        .contests
+                        .iter()
+                        .map(|c| {
+                            c.ct.iter()
+                                .map(|&(alpha, beta)| Ciphertext { alpha, beta })
+                                .collect()
+                        })
+                        .collect();
+                    visit(offset + i, &rows);
+                }
                 proofs.add_ballot(&decoded, style, &mut weights);
                 signatures.push(&sig, weights.next());
                 included.push(i);

@@ -274,14 +274,12 @@ impl Electors {
                         .push_bind(identifier)
                         .push_bind(key.to_vec());
                 });
-                q.build().execute(&mut *tx).await.map_err(|e| {
-                    let e = StoreError::from(e);
-                    if e.is_unique_violation() {
-                        StoreError::Conflict("the same right twice among new credentials".into())
-                    } else {
-                        e
-                    }
-                })?;
+                q.build()
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(StoreError::unique_as_conflict(
+                        "the same right twice among new credentials",
+                    ))?;
             }
             let done = sqlx::query(
                 "UPDATE rights SET \
@@ -291,14 +289,7 @@ impl Electors {
             )
             .execute(&mut *tx)
             .await
-            .map_err(|e| {
-                let e = StoreError::from(e);
-                if e.is_unique_violation() {
-                    StoreError::Conflict("duplicate login identifier".into())
-                } else {
-                    e
-                }
-            })?;
+            .map_err(StoreError::unique_as_conflict("duplicate login identifier"))?;
             if done.rows_affected() != creds.len() as u64 {
                 return Err(StoreError::Conflict(
                     "some rights are unknown or already have credentials".into(),
@@ -328,14 +319,10 @@ impl Electors {
                         ") UPDATE rights SET identifier = c.identifier, login_key = c.login_key \
                      FROM c WHERE rights.right_id = c.right_id AND rights.identifier IS NULL",
                     );
-                    let done = q.build().execute(&mut *tx).await.map_err(|e| {
-                        let e = StoreError::from(e);
-                        if e.is_unique_violation() {
-                            StoreError::Conflict("duplicate login identifier".into())
-                        } else {
-                            e
-                        }
-                    })?;
+                    let done =
+                        q.build().execute(&mut *tx).await.map_err(
+                            StoreError::unique_as_conflict("duplicate login identifier"),
+                        )?;
                     if done.rows_affected() != chunk.len() as u64 {
                         return Err(StoreError::Conflict(
                             "some rights are unknown or already have credentials".into(),

@@ -49,6 +49,21 @@ impl StoreError {
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
+
+    /// For `map_err`: a uniqueness violation becomes a [`StoreError::Conflict`] saying
+    /// `message`; any other database error stays as it is.
+    pub(crate) fn unique_as_conflict(
+        message: &'static str,
+    ) -> impl FnOnce(sqlx::Error) -> StoreError {
+        move |e| {
+            let e = StoreError::from(e);
+            if e.is_unique_violation() {
+                StoreError::Conflict(message.into())
+            } else {
+                e
+            }
+        }
+    }
 }
 
 /// Result alias of the store.

@@ -90,13 +90,7 @@ pub struct CredentialsArgs {
 
 pub fn run(command: Command) -> anyhow::Result<()> {
     // RUST_LOG=scrutin_store=debug shows the phases of a generation.
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    super::init_logs("warn");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

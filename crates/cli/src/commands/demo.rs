@@ -89,13 +89,7 @@ fn absolute(p: &Path) -> PathBuf {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    super::init_logs("warn");
     if args.totp {
         return print_totp(&args.data);
     }

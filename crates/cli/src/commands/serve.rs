@@ -75,21 +75,11 @@ pub struct AdminOptions {
 /// The SMTP password's environment variable.
 pub const SMTP_PASSWORD_ENV: &str = "SCRUTIN_SMTP_PASSWORD";
 
-fn init_tracing() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 pub fn run(args: Args) -> anyhow::Result<()> {
     if !args.vote && !args.admin {
         bail!("say which server to run: `scrutin serve --vote`, `scrutin serve --admin`, or both");
     }
-    init_tracing();
+    super::init_logs("info");
     tokio::runtime::Runtime::new()?.block_on(async move {
         match (args.vote, args.admin) {
             (true, false) => scrutin_vote::run::run(*args.options).await,
