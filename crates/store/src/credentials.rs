@@ -55,6 +55,14 @@ pub fn instructions(s: &Scrutin) -> String {
     )
 }
 
+/// The name as printed on a letter: first name, then the usage name in capitals.
+fn printed_name(record: &VoterRecord) -> String {
+    match &record.first_name {
+        Some(first) => format!("{first} {}", record.usage_name.to_uppercase()),
+        None => record.usage_name.to_uppercase(),
+    }
+}
+
 fn letter_for(
     right_id: &str,
     s: &Scrutin,
@@ -63,10 +71,7 @@ fn letter_for(
     code: &SecretCode,
     material: i64,
 ) -> Letter {
-    let name = match &record.first_name {
-        Some(first) => format!("{first} {}", record.usage_name.to_uppercase()),
-        None => record.usage_name.to_uppercase(),
-    };
+    let name = printed_name(record);
     let m = &record.mailing;
     let mut address = vec![m.recipient.clone()];
     for line in [&m.complement1, &m.complement2, &m.street, &m.place]
@@ -129,27 +134,40 @@ async fn chamber_key(stores: &Stores, master: &MasterKey, chamber: &str) -> Resu
 /// Letters written per parallel serialisation round: bounds the plaintext held at once.
 const LETTERS_PER_ROUND: usize = 1 << 16;
 
-/// Writes the letters of one scrutin, sorted by postcode then name. Building and
-/// serialising run on every core; only the encryption of the sorted stream is sequential.
-/// The codes are zeroized as `drawn` and the letters drop.
+/// Writes the letters of one scrutin, sorted by postcode then name. Only the sort
+/// keys are sorted; each round's letters are built and serialised on every core, then
+/// encrypted in order, so at most one round of letters exists at a time. The codes are
+/// zeroized as the letters and `drawn` drop.
 fn write_letters<W: Write>(
     letters: &mut LettersWriter<W>,
     scrutin: &Scrutin,
     drawn: Vec<Drawn>,
 ) -> Result<()> {
-    let mut batch: Vec<Letter> = drawn
+    let mut order: Vec<(&str, String, usize)> = drawn
         .par_iter()
-        .map(|d| letter_for(&d.right_id, scrutin, &d.record, &d.cred, &d.code, 0))
+        .enumerate()
+        .map(|(i, d)| {
+            let postcode = d.record.mailing.postcode.as_deref().unwrap_or_default();
+            (postcode, printed_name(&d.record), i)
+        })
         .collect();
-    drop(drawn);
-    batch.par_sort_by(|a, b| (&a.postcode, &a.name).cmp(&(&b.postcode, &b.name)));
-    for round in batch.chunks(LETTERS_PER_ROUND) {
+    // Stable: letters with the same postcode and name keep the rights' order.
+    order.par_sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    for round in order.chunks(LETTERS_PER_ROUND) {
         let lines = round
             .par_chunks(1024)
             .map(|chunk| {
                 let mut out = SecretLines::with_capacity(chunk.len() * 1024);
-                for letter in chunk {
-                    out.push(letter)?;
+                for &(_, _, i) in chunk {
+                    let d = &drawn[i];
+                    out.push(&letter_for(
+                        &d.right_id,
+                        scrutin,
+                        &d.record,
+                        &d.cred,
+                        &d.code,
+                        0,
+                    ))?;
                 }
                 Ok((out, chunk.len()))
             })
@@ -201,13 +219,18 @@ pub async fn generate_credentials<W: Write>(
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("scrutin {scrutin_id}")))?;
         check_counts(stores, scrutin_id).await?;
+        let started = std::time::Instant::now();
         let rights = stores.electors.rights_of_scrutin(scrutin_id, true).await?;
         if rights.is_empty() {
             continue;
         }
+        tracing::debug!(
+            seconds = started.elapsed().as_secs_f64(),
+            rights = rights.len(),
+            "rights read"
+        );
         let key = chamber_key(stores, master, &scrutin.chamber_code).await?;
 
-        let started = std::time::Instant::now();
         // Draw on every core; each worker has its own CSPRNG seeded from the OS.
         let mut drawn: Vec<Drawn> = rights
             .par_chunks(2048)
@@ -233,6 +256,7 @@ pub async fn generate_credentials<W: Write>(
             .flatten()
             .collect();
 
+        drop(rights);
         tracing::debug!(seconds = started.elapsed().as_secs_f64(), "keys derived");
         // Identifiers are unique platform-wide: redraw the rare collision.
         let mut rng = rand::rngs::OsRng;

@@ -207,9 +207,9 @@ impl Electors {
             read | p
                 | {
                     let sql = if without_credentials_only {
-                        "SELECT right_id, scrutin_id, chamber_code, personal, identifier FROM rights WHERE scrutin_id = $1 AND identifier IS NULL ORDER BY right_id"
+                        "SELECT r.right_id, r.scrutin_id, r.chamber_code, r.personal, CAST(NULL AS TEXT) AS identifier FROM rights r WHERE r.scrutin_id = $1 AND NOT EXISTS (SELECT 1 FROM logins l WHERE l.right_id = r.right_id) ORDER BY r.right_id"
                     } else {
-                        "SELECT right_id, scrutin_id, chamber_code, personal, identifier FROM rights WHERE scrutin_id = $1 ORDER BY right_id"
+                        "SELECT r.right_id, r.scrutin_id, r.chamber_code, r.personal, l.identifier FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id WHERE r.scrutin_id = $1 ORDER BY r.right_id"
                     };
                     Ok(sqlx::query_as(sql).bind(scrutin_id).fetch_all(p).await?)
                 }
@@ -223,7 +223,7 @@ impl Electors {
             read | p
                 | {
                     Ok(sqlx::query_as(
-                "SELECT right_id, scrutin_id, chamber_code, personal, identifier FROM rights WHERE chamber_code = $1 ORDER BY right_id",
+                "SELECT r.right_id, r.scrutin_id, r.chamber_code, r.personal, l.identifier FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id WHERE r.chamber_code = $1 ORDER BY r.right_id",
             )
             .bind(chamber_code)
             .fetch_all(p)
@@ -248,86 +248,36 @@ impl Electors {
     }
 
     /// Sets the login identifier and public key of rights that have none, in one
-    /// transaction; refuses if any right already has credentials.
+    /// transaction; refuses, writing nothing, if any right is unknown, already has
+    /// credentials, or appears twice, or if an identifier is taken.
     pub async fn set_credentials(&self, creds: &[(String, String, [u8; 32])]) -> Result<()> {
-        if let Db::Sqlite { writer, .. } = &self.db {
-            // SQLite: the new credentials go to a temporary table in multi-row inserts,
-            // then one UPDATE finds each right by its primary key (`IN` over the
-            // temporary table's key). SQLite plans a joined VALUES list as a scan of
-            // `rights` per chunk, and one statement per right costs a round trip to the
-            // connection's thread each (2,000,000 rights).
-            let mut tx = writer.begin_write().await?;
-            sqlx::query(
-                "CREATE TEMP TABLE IF NOT EXISTS new_logins (right_id TEXT PRIMARY KEY NOT NULL, identifier TEXT NOT NULL, login_key BLOB NOT NULL)",
-            )
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM new_logins")
-                .execute(&mut *tx)
-                .await?;
-            for chunk in creds.chunks(CHUNK) {
-                let mut q = sqlx::QueryBuilder::new(
-                    "INSERT INTO new_logins (right_id, identifier, login_key) ",
-                );
-                q.push_values(chunk, |mut b, (right_id, identifier, key)| {
-                    b.push_bind(right_id)
-                        .push_bind(identifier)
-                        .push_bind(key.to_vec());
-                });
-                q.build()
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(StoreError::unique_as_conflict(
-                        "the same right twice among new credentials",
-                    ))?;
-            }
-            let done = sqlx::query(
-                "UPDATE rights SET \
-                   identifier = (SELECT n.identifier FROM new_logins n WHERE n.right_id = rights.right_id), \
-                   login_key = (SELECT n.login_key FROM new_logins n WHERE n.right_id = rights.right_id) \
-                 WHERE right_id IN (SELECT right_id FROM new_logins) AND identifier IS NULL",
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::unique_as_conflict("duplicate login identifier"))?;
-            if done.rows_affected() != creds.len() as u64 {
-                return Err(StoreError::Conflict(
-                    "some rights are unknown or already have credentials".into(),
-                ));
-            }
-            sqlx::query("DELETE FROM new_logins")
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            return Ok(());
-        }
         with_db!(
             &self.db,
             write | p | {
                 let mut tx = p.begin_write().await?;
+                // Multi-row inserts into the narrow `logins` table: the rights' rows, with
+                // their sealed personal data, are not rewritten (2,000,000 rights).
                 for chunk in creds.chunks(CHUNK) {
-                    // A VALUES list joined in one UPDATE: far fewer round trips than one
-                    // statement per right (2,000,000 rights).
-                    let mut q =
-                        sqlx::QueryBuilder::new("WITH c (right_id, identifier, login_key) AS (");
+                    let mut q = sqlx::QueryBuilder::new(
+                        "INSERT INTO logins (right_id, identifier, login_key) ",
+                    );
                     q.push_values(chunk, |mut b, (right_id, identifier, key)| {
                         b.push_bind(right_id)
                             .push_bind(identifier)
                             .push_bind(key.to_vec());
                     });
-                    q.push(
-                        ") UPDATE rights SET identifier = c.identifier, login_key = c.login_key \
-                     FROM c WHERE rights.right_id = c.right_id AND rights.identifier IS NULL",
-                    );
-                    let done =
-                        q.build().execute(&mut *tx).await.map_err(
-                            StoreError::unique_as_conflict("duplicate login identifier"),
-                        )?;
-                    if done.rows_affected() != chunk.len() as u64 {
-                        return Err(StoreError::Conflict(
-                            "some rights are unknown or already have credentials".into(),
-                        ));
-                    }
+                    q.build().execute(&mut *tx).await.map_err(|e| {
+                        let e = StoreError::from(e);
+                        if e.is_unique_violation() {
+                            StoreError::Conflict(
+                                "a right already has credentials, or an identifier is taken".into(),
+                            )
+                        } else if e.is_foreign_key_violation() {
+                            StoreError::Conflict("credentials for an unknown right".into())
+                        } else {
+                            e
+                        }
+                    })?;
                 }
                 tx.commit().await?;
                 Ok(())
@@ -342,7 +292,7 @@ impl Electors {
             read | p
                 | {
                     Ok(sqlx::query_as(
-                "SELECT right_id, scrutin_id, chamber_code, login_key, birth_check, material, failures, locked_until FROM rights WHERE identifier = $1",
+                "SELECT r.right_id, r.scrutin_id, r.chamber_code, l.login_key, r.birth_check, r.material, r.failures, r.locked_until FROM logins l JOIN rights r ON r.right_id = l.right_id WHERE l.identifier = $1",
             )
             .bind(identifier)
             .fetch_optional(p)
@@ -358,7 +308,7 @@ impl Electors {
             read | p
                 | {
                     Ok(sqlx::query_as(
-                "SELECT right_id, scrutin_id, chamber_code, login_key, birth_check, material, failures, locked_until FROM rights WHERE right_id = $1",
+                "SELECT r.right_id, r.scrutin_id, r.chamber_code, l.login_key, r.birth_check, r.material, r.failures, r.locked_until FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id WHERE r.right_id = $1",
             )
             .bind(right_id)
             .fetch_optional(p)
@@ -430,7 +380,7 @@ impl Electors {
                 | {
                     let mut tx = p.begin_write().await?;
                     let old: Option<(Option<String>, Option<Vec<u8>>, i64)> = sqlx::query_as(
-                        "SELECT identifier, login_key, material FROM rights WHERE right_id = $1",
+                        "SELECT l.identifier, l.login_key, r.material FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id WHERE r.right_id = $1",
                     )
                     .bind(right_id)
                     .fetch_optional(&mut *tx)
@@ -448,10 +398,18 @@ impl Electors {
                 .await?;
                     }
                     sqlx::query(
-                "UPDATE rights SET identifier = $1, login_key = $2, material = $3, failures = 0, locked_until = NULL WHERE right_id = $4",
+                "INSERT INTO logins (right_id, identifier, login_key) VALUES ($1, $2, $3) \
+                 ON CONFLICT (right_id) DO UPDATE SET identifier = excluded.identifier, login_key = excluded.login_key",
             )
+            .bind(right_id)
             .bind(identifier)
             .bind(login_key.to_vec())
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::unique_as_conflict("duplicate login identifier"))?;
+                    sqlx::query(
+                "UPDATE rights SET material = $1, failures = 0, locked_until = NULL WHERE right_id = $2",
+            )
             .bind(material + 1)
             .bind(right_id)
             .execute(&mut *tx)
@@ -690,14 +648,13 @@ impl Electors {
     pub async fn all_identifiers(&self) -> Result<Vec<String>> {
         with_db!(
             &self.db,
-            read | p
-                | {
-                    Ok(sqlx::query_scalar(
-                "SELECT identifier FROM rights WHERE identifier IS NOT NULL UNION ALL SELECT identifier FROM replaced_material",
+            read | p | {
+                Ok(sqlx::query_scalar(
+                "SELECT identifier FROM logins UNION ALL SELECT identifier FROM replaced_material",
             )
             .fetch_all(p)
             .await?)
-                }
+            }
         )
     }
 
@@ -709,7 +666,7 @@ impl Electors {
             read | p
                 | {
                     Ok(sqlx::query_as(
-                "SELECT CAST(COUNT(identifier) AS BIGINT), CAST(COALESCE(SUM(material), 0) AS BIGINT) FROM rights WHERE scrutin_id = $1",
+                "SELECT CAST(COUNT(l.identifier) AS BIGINT), CAST(COALESCE(SUM(r.material), 0) AS BIGINT) FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id WHERE r.scrutin_id = $1",
             )
             .bind(scrutin_id)
             .fetch_one(p)

@@ -50,6 +50,12 @@ impl StoreError {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_unique_violation())
     }
 
+    /// True when the database reported a foreign key violation (a row naming one that
+    /// does not exist).
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
+    }
+
     /// For `map_err`: a uniqueness violation becomes a [`StoreError::Conflict`] saying
     /// `message`; any other database error stays as it is.
     pub(crate) fn unique_as_conflict(

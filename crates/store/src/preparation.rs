@@ -467,7 +467,7 @@ impl Electors {
             read | p
                 | {
                     Ok(sqlx::query_as(
-                "SELECT right_id, scrutin_id, chamber_code, personal, birth_check, identifier, login_key FROM rights WHERE chamber_code = $1 ORDER BY right_id",
+                "SELECT r.right_id, r.scrutin_id, r.chamber_code, r.personal, r.birth_check, l.identifier, l.login_key FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id WHERE r.chamber_code = $1 ORDER BY r.right_id",
             )
             .bind(chamber_code)
             .fetch_all(p)
@@ -506,7 +506,7 @@ impl Electors {
                 | {
                     let mut tx = p.begin_write().await?;
                     let with_credentials: i64 = sqlx::query_scalar(
-                "SELECT COUNT(*) FROM rights WHERE chamber_code = $1 AND identifier IS NOT NULL",
+                "SELECT COUNT(*) FROM logins l JOIN rights r ON r.right_id = l.right_id WHERE r.chamber_code = $1",
             )
             .bind(chamber_code)
             .fetch_one(&mut *tx)

@@ -32,7 +32,7 @@ use rand_core::SeedableRng;
 use scrutin_election::record::{Manifest, paths};
 
 pub use report::{Check, Report, Status};
-pub use source::{ArchiveSource, DirSource, Source};
+pub use source::{ArchiveSource, DirSource, Source, TarFileSource};
 
 /// Where the verification stands, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,9 +79,9 @@ pub fn verify_path(path: &Path, options: &VerifyOptions) -> Report {
     if path.is_dir() {
         return verify_source(&DirSource::new(path), options);
     }
-    match std::fs::read(path) {
-        Ok(bytes) => verify_archive(&name, &bytes, options),
-        Err(e) => Report::unreadable(name, format!("lecture impossible : {e}")),
+    match TarFileSource::open(path) {
+        Ok(src) => verify_source(&src, options),
+        Err(e) => Report::unreadable(name, e),
     }
 }
 

@@ -1,11 +1,13 @@
-//! Where a record's files come from: a directory, or a tar archive held in memory (the
-//! browser's verification page, or a `.tar` file given on the command line).
+//! Where a record's files come from: a directory, a tar archive file (read in place: a
+//! record of 300,000 ballots is gigabytes), or a tar archive held in memory (the
+//! browser's verification page).
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Cursor};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use scrutin_election::record::archive::read_tar;
+use scrutin_election::record::archive::{index_tar, read_tar};
 use scrutin_election::record::paths;
 
 /// Read access to the files of a record, by their `/`-separated path inside it.
@@ -97,6 +99,36 @@ impl Source for DirSource {
     }
 }
 
+/// The files of an archive by path, refusing a path given twice. A record archived with
+/// its top directory (`record/manifest.json`…) is read from inside that directory.
+fn archive_files<T>(
+    entries: impl IntoIterator<Item = (String, T)>,
+) -> Result<BTreeMap<String, T>, String> {
+    let mut files: BTreeMap<String, T> = BTreeMap::new();
+    for (path, at) in entries {
+        if files.contains_key(&path) {
+            return Err(format!("l'archive contient deux fois {path}"));
+        }
+        files.insert(path, at);
+    }
+    if !files.contains_key(paths::MANIFEST) {
+        let tops: Vec<String> = files
+            .keys()
+            .filter_map(|p| p.strip_suffix(&format!("/{}", paths::MANIFEST)))
+            .filter(|top| !top.contains('/'))
+            .map(str::to_owned)
+            .collect();
+        if let [top] = tops.as_slice() {
+            let prefix = format!("{top}/");
+            files = files
+                .into_iter()
+                .filter_map(|(p, b)| p.strip_prefix(&prefix).map(|q| (q.to_owned(), b)))
+                .collect();
+        }
+    }
+    Ok(files)
+}
+
 /// A record as one tar archive in memory.
 pub struct ArchiveSource<'a> {
     name: String,
@@ -104,34 +136,12 @@ pub struct ArchiveSource<'a> {
 }
 
 impl<'a> ArchiveSource<'a> {
-    /// Reads the archive's table of files. A record archived with its top directory
-    /// (`record/manifest.json`…) is read from inside that directory.
+    /// Reads the archive's table of files.
     pub fn new(name: impl Into<String>, data: &'a [u8]) -> Result<ArchiveSource<'a>, String> {
         let entries = read_tar(data).map_err(|e| format!("archive illisible : {e}"))?;
-        let mut files: BTreeMap<String, &'a [u8]> = BTreeMap::new();
-        for (path, bytes) in entries {
-            if files.insert(path.clone(), bytes).is_some() {
-                return Err(format!("l'archive contient deux fois {path}"));
-            }
-        }
-        if !files.contains_key(paths::MANIFEST) {
-            let tops: Vec<String> = files
-                .keys()
-                .filter_map(|p| p.strip_suffix(&format!("/{}", paths::MANIFEST)))
-                .filter(|top| !top.contains('/'))
-                .map(str::to_owned)
-                .collect();
-            if let [top] = tops.as_slice() {
-                let prefix = format!("{top}/");
-                files = files
-                    .into_iter()
-                    .filter_map(|(p, b)| p.strip_prefix(&prefix).map(|q| (q.to_owned(), b)))
-                    .collect();
-            }
-        }
         Ok(ArchiveSource {
             name: name.into(),
-            files,
+            files: archive_files(entries)?,
         })
     }
 }
@@ -158,5 +168,64 @@ impl Source for ArchiveSource<'_> {
             .get(path)
             .ok_or_else(|| format!("{path} : absent de l'archive"))?;
         Ok(Box::new(Cursor::new(*bytes)))
+    }
+}
+
+/// A record as one tar archive file, read in place: only its table of files is held;
+/// each file is read from its offset when asked for.
+pub struct TarFileSource {
+    path: PathBuf,
+    /// Offset and size of each file's content.
+    files: BTreeMap<String, (u64, u64)>,
+}
+
+impl TarFileSource {
+    /// Reads the archive's table of files (its headers only).
+    pub fn open(path: &Path) -> Result<TarFileSource, String> {
+        let mut file = File::open(path).map_err(|e| format!("lecture impossible : {e}"))?;
+        let entries = index_tar(&mut file).map_err(|e| format!("archive illisible : {e}"))?;
+        Ok(TarFileSource {
+            path: path.to_path_buf(),
+            files: archive_files(entries.into_iter().map(|e| (e.path, (e.offset, e.size))))?,
+        })
+    }
+
+    /// The archive opened at the start of `path`'s content, limited to it.
+    fn content(&self, path: &str) -> Result<(std::io::Take<File>, u64), String> {
+        let &(offset, size) = self
+            .files
+            .get(path)
+            .ok_or_else(|| format!("{path} : absent de l'archive"))?;
+        let mut file = File::open(&self.path).map_err(|e| format!("{path} : {e}"))?;
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| format!("{path} : {e}"))?;
+        Ok((file.take(size), size))
+    }
+}
+
+impl Source for TarFileSource {
+    fn describe(&self) -> String {
+        self.path.display().to_string()
+    }
+
+    fn list(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
+        let (mut content, size) = self.content(path)?;
+        let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        content
+            .read_to_end(&mut out)
+            .map_err(|e| format!("{path} : {e}"))?;
+        if out.len() as u64 != size {
+            return Err(format!("{path} : archive tronquée"));
+        }
+        Ok(out)
+    }
+
+    fn lines(&self, path: &str) -> Result<Box<dyn BufRead + '_>, String> {
+        let (content, _) = self.content(path)?;
+        Ok(Box::new(BufReader::with_capacity(1 << 20, content)))
     }
 }

@@ -94,6 +94,24 @@ fn a_complete_synthetic_record_passes_every_check() {
     let tar = tar_of(&dir);
     let report = verify_archive("record.tar", &tar, &options);
     assert!(report.passed(), "{report}");
+    // The same archive as a file, read in place, checks every ballot too.
+    let tar_path = tmp.path().join("record.tar");
+    std::fs::write(&tar_path, &tar).unwrap();
+    let report = verify_path(&tar_path, &options);
+    assert!(report.passed(), "{report}");
+    assert_eq!(report.check("ballots").unwrap().checked, 40);
+    // A ballot file altered inside the archive file is caught.
+    let mut altered = tar.clone();
+    let entry = scrutin_election::record::archive::index_tar(&mut std::io::Cursor::new(&tar))
+        .unwrap()
+        .into_iter()
+        .find(|e| e.path.starts_with("ballots/"))
+        .unwrap();
+    altered[(entry.offset + entry.size / 2) as usize] ^= 1;
+    std::fs::write(&tar_path, &altered).unwrap();
+    let tampered = verify_path(&tar_path, &options);
+    assert!(!tampered.passed());
+    assert_eq!(tampered.check("manifest").unwrap().status, Status::Failed);
 
     // The JSON form says the same.
     let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();

@@ -6,7 +6,7 @@
 //! entries (skipped), GNU long names (`L`) and pax headers (`x`, `g`; their `path` is used),
 //! and a leading `./`.
 
-use std::io::{self, Write};
+use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
 
 const BLOCK: usize = 512;
 
@@ -113,14 +113,37 @@ fn pax_path(data: &[u8]) -> Option<String> {
     None
 }
 
-/// Reads every regular file of a tar archive held in memory: `(path, bytes)` in archive
-/// order, paths without a leading `./`.
-pub fn read_tar(data: &[u8]) -> Result<Vec<(String, &[u8])>, String> {
+/// Longest long-name record read (GNU `L` or pax `x` header body).
+const MAX_NAME_RECORD: u64 = 1 << 20;
+
+/// One regular file of a tar archive: its path (without a leading `./`) and where its
+/// bytes are in the archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TarEntry {
+    /// Path inside the archive.
+    pub path: String,
+    /// Offset of the first byte of the file's content.
+    pub offset: u64,
+    /// Size of the content in bytes.
+    pub size: u64,
+}
+
+fn io_error(at: u64) -> impl Fn(io::Error) -> String {
+    move |e| format!("tar archive at byte {at}: {e}")
+}
+
+/// Lists the regular files of a tar archive in archive order, reading only the headers
+/// (and the long-name records some carry): the contents are skipped, so an archive of
+/// any size is listed in little memory.
+pub fn index_tar<R: Read + Seek>(r: &mut R) -> Result<Vec<TarEntry>, String> {
+    let len = r.seek(SeekFrom::End(0)).map_err(io_error(0))?;
     let mut files = Vec::new();
-    let mut pos = 0usize;
+    let mut pos = 0u64;
     let mut long_name: Option<String> = None;
-    while pos + BLOCK <= data.len() {
-        let h = &data[pos..pos + BLOCK];
+    let mut h = [0u8; BLOCK];
+    while pos + BLOCK as u64 <= len {
+        r.seek(SeekFrom::Start(pos)).map_err(io_error(pos))?;
+        r.read_exact(&mut h).map_err(io_error(pos))?;
         if h.iter().all(|&b| b == 0) {
             break;
         }
@@ -139,14 +162,12 @@ pub fn read_tar(data: &[u8]) -> Result<Vec<(String, &[u8])>, String> {
         if sum != stored {
             return Err(format!("tar header at byte {pos}: checksum mismatch"));
         }
-        let size = usize::try_from(parse_octal(&h[124..136]).ok_or("bad tar size field")?)
-            .map_err(|_| "tar entry too large")?;
-        let start = pos + BLOCK;
-        let end = start
+        let size = parse_octal(&h[124..136]).ok_or("bad tar size field")?;
+        let start = pos + BLOCK as u64;
+        start
             .checked_add(size)
-            .filter(|&e| e <= data.len())
+            .filter(|&e| e <= len)
             .ok_or_else(|| format!("tar entry at byte {pos} runs past the end"))?;
-        let body = &data[start..end];
         let name = text_field(&h[..100]);
         let prefix = if &h[257..262] == b"ustar" {
             text_field(&h[345..500])
@@ -158,21 +179,48 @@ pub fn read_tar(data: &[u8]) -> Result<Vec<(String, &[u8])>, String> {
             None if prefix.is_empty() => name,
             None => format!("{prefix}/{name}"),
         };
+        let body = |r: &mut R| -> Result<Vec<u8>, String> {
+            if size > MAX_NAME_RECORD {
+                return Err(format!(
+                    "tar entry at byte {pos}: long-name record too large"
+                ));
+            }
+            let mut body = vec![0u8; size as usize];
+            r.read_exact(&mut body).map_err(io_error(start))?;
+            Ok(body)
+        };
         match h[156] {
             b'0' | 0 => {
                 let clean = path.trim_start_matches("./").to_owned();
                 if !clean.is_empty() {
-                    files.push((clean, body));
+                    files.push(TarEntry {
+                        path: clean,
+                        offset: start,
+                        size,
+                    });
                 }
             }
-            b'L' => long_name = Some(text_field(body)),
-            b'x' => long_name = pax_path(body),
+            b'L' => long_name = Some(text_field(&body(r)?)),
+            b'x' => long_name = pax_path(&body(r)?),
             // Directories, global pax headers, links and others carry no record file.
             _ => {}
         }
-        pos = start + size.div_ceil(BLOCK) * BLOCK;
+        pos = start + size.div_ceil(BLOCK as u64) * BLOCK as u64;
     }
     Ok(files)
+}
+
+/// Reads every regular file of a tar archive held in memory: `(path, bytes)` in archive
+/// order, paths without a leading `./`.
+pub fn read_tar(data: &[u8]) -> Result<Vec<(String, &[u8])>, String> {
+    Ok(index_tar(&mut Cursor::new(data))?
+        .into_iter()
+        .map(|e| {
+            // `index_tar` checked that every entry lies within `data`.
+            let start = e.offset as usize;
+            (e.path, &data[start..start + e.size as usize])
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -211,6 +259,40 @@ mod tests {
         let mut bytes = w.finish().unwrap();
         bytes[0] = b'b';
         assert!(read_tar(&bytes).unwrap_err().contains("checksum"));
+    }
+
+    #[test]
+    fn an_archive_file_is_indexed_without_reading_its_contents() {
+        let long = format!("{}/{}.json", "d".repeat(120), "f".repeat(90));
+        let mut w = TarWriter::new(Vec::new());
+        w.append("manifest.json", b"{}").unwrap();
+        w.append("ballots/011-C.jsonl", &[7u8; 1500]).unwrap();
+        w.append(&long, b"x").unwrap();
+        let bytes = w.finish().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.tar");
+        std::fs::write(&path, &bytes).unwrap();
+        let index = index_tar(&mut std::fs::File::open(&path).unwrap()).unwrap();
+        let paths: Vec<&str> = index.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["manifest.json", "ballots/011-C.jsonl", long.as_str()]
+        );
+        for (e, (p, b)) in index.iter().zip(read_tar(&bytes).unwrap()) {
+            assert_eq!(e.path, p);
+            let start = e.offset as usize;
+            assert_eq!(&bytes[start..start + e.size as usize], b);
+        }
+        assert_eq!(index[1].size, 1500);
+    }
+
+    #[test]
+    fn a_truncated_archive_is_refused() {
+        let mut w = TarWriter::new(Vec::new());
+        w.append("ballots/a.jsonl", &[1u8; 2000]).unwrap();
+        let bytes = w.finish().unwrap();
+        let err = read_tar(&bytes[..BLOCK + 1000]).unwrap_err();
+        assert!(err.contains("runs past the end"), "{err}");
     }
 
     /// What GNU tar writes for `tar cf r.tar -C dir .` reads back (when tar is installed).
