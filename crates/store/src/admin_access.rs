@@ -140,14 +140,10 @@ impl Registry {
             .bind(u.created_at)
             .execute(p)
             .await
-            .map_err(|e| {
-                let e = StoreError::from(e);
-                if e.is_unique_violation() {
-                    StoreError::Conflict(format!("a user with the address {} exists", u.email))
-                } else {
-                    e
-                }
-            })?;
+            .map_err(StoreError::unique_as_conflict(format!(
+                "a user with the address {} exists",
+                u.email
+            )))?;
                     Ok(())
                 }
         )

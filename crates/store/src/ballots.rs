@@ -82,14 +82,12 @@ impl Ballots {
                     q.push_values(chunk, |mut b, k| {
                         b.push_bind(scrutin_id).push_bind(k.to_vec());
                     });
-                    q.build().execute(&mut *tx).await.map_err(|e| {
-                        let e = StoreError::from(e);
-                        if e.is_unique_violation() {
-                            StoreError::Conflict("voting key already in the scrutin's set".into())
-                        } else {
-                            e
-                        }
-                    })?;
+                    q.build()
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(StoreError::unique_as_conflict(
+                            "voting key already in the scrutin's set",
+                        ))?;
                 }
                 tx.commit().await?;
                 Ok(())

@@ -134,17 +134,10 @@ impl Registry {
             .bind(c.created_by)
             .execute(&mut *tx)
             .await
-            .map_err(|e| {
-                let e = StoreError::from(e);
-                if e.is_unique_violation() {
-                    StoreError::Conflict(format!(
-                        "the ceremony of chamber {} was restarted meanwhile",
-                        c.chamber_code
-                    ))
-                } else {
-                    e
-                }
-            })?;
+            .map_err(StoreError::unique_as_conflict(format!(
+                "the ceremony of chamber {} was restarted meanwhile",
+                c.chamber_code
+            )))?;
                     for (i, user) in c.trustees.iter().enumerate() {
                         sqlx::query(
                     "INSERT INTO ceremony_trustees (chamber_code, trustee, user_id) VALUES ($1, $2, $3)",
@@ -154,14 +147,9 @@ impl Registry {
                 .bind(user)
                 .execute(&mut *tx)
                 .await
-                .map_err(|e| {
-                    let e = StoreError::from(e);
-                    if e.is_unique_violation() {
-                        StoreError::Invalid(format!("user {user} is named twice as trustee"))
-                    } else {
-                        e
-                    }
-                })?;
+                .map_err(StoreError::unique_as(StoreError::Invalid(format!(
+                    "user {user} is named twice as trustee"
+                ))))?;
                     }
                     tx.commit().await?;
                     Ok(())
@@ -382,14 +370,9 @@ impl Registry {
                 .bind(by)
                 .execute(p)
                 .await
-                .map_err(|e| {
-                    let e = StoreError::from(e);
-                    if e.is_unique_violation() {
-                        StoreError::Conflict(format!("tallying of scrutin {scrutin_id} is already closed"))
-                    } else {
-                        e
-                    }
-                })?;
+                .map_err(StoreError::unique_as_conflict(format!(
+                    "tallying of scrutin {scrutin_id} is already closed"
+                )))?;
                     Ok(())
                 }
         )

@@ -181,14 +181,9 @@ impl Electors {
                                 .push_bind(&r.personal)
                                 .push_bind(&r.birth_check);
                         });
-                        q.build().execute(&mut *tx).await.map_err(|e| {
-                            let e = StoreError::from(e);
-                            if e.is_unique_violation() {
-                                StoreError::Conflict("a voting right is already registered".into())
-                            } else {
-                                e
-                            }
-                        })?;
+                        q.build().execute(&mut *tx).await.map_err(
+                            StoreError::unique_as_conflict("a voting right is already registered"),
+                        )?;
                     }
                     tx.commit().await?;
                     Ok(())

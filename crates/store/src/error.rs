@@ -56,19 +56,21 @@ impl StoreError {
         matches!(self, StoreError::Database(sqlx::Error::Database(e)) if e.is_foreign_key_violation())
     }
 
+    /// For `map_err`: a uniqueness violation becomes `instead`; any other database error
+    /// stays as it is.
+    pub(crate) fn unique_as(instead: StoreError) -> impl FnOnce(sqlx::Error) -> StoreError {
+        move |e| {
+            let e = StoreError::from(e);
+            if e.is_unique_violation() { instead } else { e }
+        }
+    }
+
     /// For `map_err`: a uniqueness violation becomes a [`StoreError::Conflict`] saying
     /// `message`; any other database error stays as it is.
     pub(crate) fn unique_as_conflict(
-        message: &'static str,
+        message: impl Into<String>,
     ) -> impl FnOnce(sqlx::Error) -> StoreError {
-        move |e| {
-            let e = StoreError::from(e);
-            if e.is_unique_violation() {
-                StoreError::Conflict(message.into())
-            } else {
-                e
-            }
-        }
+        StoreError::unique_as(StoreError::Conflict(message.into()))
     }
 }
 

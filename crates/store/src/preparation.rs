@@ -531,17 +531,11 @@ impl Electors {
                                 .push_bind(&r.personal)
                                 .push_bind(&r.birth_check);
                         });
-                        q.build().execute(&mut *tx).await.map_err(|e| {
-                            let e = StoreError::from(e);
-                            if e.is_unique_violation() {
-                                StoreError::Conflict(
-                                    "a voting right is already registered in another chamber"
-                                        .into(),
-                                )
-                            } else {
-                                e
-                            }
-                        })?;
+                        q.build().execute(&mut *tx).await.map_err(
+                            StoreError::unique_as_conflict(
+                                "a voting right is already registered in another chamber",
+                            ),
+                        )?;
                     }
                     tx.commit().await?;
                     Ok(())
