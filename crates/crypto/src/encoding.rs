@@ -50,14 +50,47 @@ pub fn decode_hex(s: &str, len: usize, what: &'static str) -> Result<Vec<u8>> {
     hex::decode(s).map_err(|e| CryptoError::encoding(what, e.to_string()))
 }
 
+/// The value of one lowercase hexadecimal digit. (Only public values travel in hex.)
+fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes strict lowercase hexadecimal of exactly `N` bytes into an array, without
+/// allocating: a ballot carries hundreds of such fields, and the verifier parses them
+/// all (same refusals as [`decode_hex`]).
+pub fn decode_hex_array<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N]> {
+    let digits = s.as_bytes();
+    if digits.len() != 2 * N {
+        return Err(CryptoError::encoding(
+            what,
+            format!("expected {} hex characters, got {}", 2 * N, digits.len()),
+        ));
+    }
+    let mut out = [0u8; N];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let (Some(high), Some(low)) = (nibble(pair[0]), nibble(pair[1])) else {
+            return Err(CryptoError::encoding(
+                what,
+                "expected lowercase hexadecimal",
+            ));
+        };
+        *byte = (high << 4) | low;
+    }
+    Ok(out)
+}
+
 /// Decodes a point from its 64-character lowercase hex form.
 pub fn point_from_hex(s: &str) -> Result<RistrettoPoint> {
-    decode_point(&decode_hex(s, 32, "point")?)
+    decode_point(&decode_hex_array::<32>(s, "point")?)
 }
 
 /// Decodes a scalar from its 64-character lowercase hex form.
 pub fn scalar_from_hex(s: &str) -> Result<Scalar> {
-    decode_scalar(&decode_hex(s, 32, "scalar")?)
+    decode_scalar(&decode_hex_array::<32>(s, "scalar")?)
 }
 
 /// Hex form of a point.
@@ -76,6 +109,29 @@ pub mod serde_hex {
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serializer};
 
+    /// Reads a hex string of `N` bytes as the deserializer hands it (borrowed when it
+    /// can), with no owned copy of the text.
+    struct HexArray<const N: usize>(&'static str);
+
+    impl<const N: usize> serde::de::Visitor<'_> for HexArray<N> {
+        type Value = [u8; N];
+
+        fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            write!(f, "{} lowercase hexadecimal characters", 2 * N)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<[u8; N], E> {
+            decode_hex_array(s, self.0).map_err(E::custom)
+        }
+    }
+
+    fn array<'de, D: Deserializer<'de>, const N: usize>(
+        d: D,
+        what: &'static str,
+    ) -> Result<[u8; N], D::Error> {
+        d.deserialize_str(HexArray::<N>(what))
+    }
+
     /// A point as 64 lowercase hex characters.
     pub mod point {
         use super::*;
@@ -87,9 +143,7 @@ pub mod serde_hex {
 
         /// Deserializes a point, refusing non-canonical encodings.
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<RistrettoPoint, D::Error> {
-            // An owned string, so that escaped or non-borrowed input (serde_json::Value) works.
-            let s = String::deserialize(d)?;
-            point_from_hex(&s).map_err(D::Error::custom)
+            decode_point(&array::<D, 32>(d, "point")?).map_err(D::Error::custom)
         }
     }
 
@@ -129,8 +183,7 @@ pub mod serde_hex {
 
         /// Deserializes a scalar, refusing non-reduced values.
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
-            let s = String::deserialize(d)?;
-            scalar_from_hex(&s).map_err(D::Error::custom)
+            decode_scalar(&array::<D, 32>(d, "scalar")?).map_err(D::Error::custom)
         }
     }
 
@@ -168,11 +221,7 @@ pub mod serde_hex {
 
         /// Deserializes 32 bytes.
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
-            let s = String::deserialize(d)?;
-            let v = decode_hex(&s, 32, "32-byte value").map_err(D::Error::custom)?;
-            let mut out = [0u8; 32];
-            out.copy_from_slice(&v);
-            Ok(out)
+            array(d, "32-byte value")
         }
     }
 
@@ -187,11 +236,7 @@ pub mod serde_hex {
 
         /// Deserializes 64 bytes.
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 64], D::Error> {
-            let s = String::deserialize(d)?;
-            let v = decode_hex(&s, 64, "64-byte value").map_err(D::Error::custom)?;
-            let mut out = [0u8; 64];
-            out.copy_from_slice(&v);
-            Ok(out)
+            array(d, "64-byte value")
         }
     }
 
@@ -322,6 +367,49 @@ mod tests {
         assert_eq!(scalar_from_hex(&scalar_to_hex(&s)).unwrap(), s);
         assert!(decode_scalar(&[0xff; 32]).is_err());
         assert!(decode_scalar(&[0u8; 31]).is_err());
+    }
+
+    #[test]
+    fn fixed_hex_decodes_exactly_lowercase_of_its_length() {
+        let bytes: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(37)).collect();
+        let text = hex::encode(&bytes);
+        assert_eq!(decode_hex_array::<32>(&text, "t").unwrap().to_vec(), bytes);
+        let err = |s: &str| decode_hex_array::<32>(s, "t").unwrap_err().to_string();
+        assert!(err(&text[..62]).contains("expected 64 hex characters, got 62"));
+        assert!(err(&format!("{text}00")).contains("got 66"));
+        assert!(err(&text.to_uppercase()).contains("lowercase"));
+        let mut wrong = text.clone().into_bytes();
+        wrong[63] = b'g';
+        assert!(err(std::str::from_utf8(&wrong).unwrap()).contains("lowercase"));
+        // Two bytes of a multi-byte character: right length, refused as not hex.
+        assert!(err(&format!("{}é", &text[..62])).contains("lowercase"));
+    }
+
+    #[test]
+    fn serde_reads_hex_borrowed_escaped_or_from_a_value() {
+        #[derive(serde::Deserialize)]
+        struct T {
+            #[serde(with = "serde_hex::bytes32")]
+            k: [u8; 32],
+            #[serde(with = "serde_hex::point")]
+            p: RistrettoPoint,
+        }
+        let p = G * Scalar::from(3u64);
+        let k = [0xabu8; 32];
+        let json = format!(r#"{{"k":"{}","p":"{}"}}"#, hex::encode(k), point_to_hex(&p));
+        let t: T = serde_json::from_str(&json).unwrap();
+        assert_eq!((t.k, t.p), (k, p));
+        let escaped = json.replacen("ab", "\\u0061b", 1);
+        let t: T = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(t.k, k);
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let t: T = serde_json::from_value(value).unwrap();
+        assert_eq!((t.k, t.p), (k, p));
+        let upper = json.replace(&hex::encode(k), &hex::encode_upper(k));
+        assert!(serde_json::from_str::<T>(&upper).is_err());
+        assert!(
+            serde_json::from_str::<T>(&json.replacen("\"k\":\"", "\"k\":7,\"x\":\"", 1)).is_err()
+        );
     }
 
     #[test]

@@ -78,7 +78,10 @@ impl Db {
             .max_connections(1)
             .min_connections(1)
             .acquire_timeout(Duration::from_secs(60))
-            .connect_with(options.clone())
+            // A 64 MB page cache for the one writer (SQLite's default is 2 MB): bulk
+            // inserts into an index in random key order (2,000,000 login identifiers)
+            // otherwise spill and re-read pages at every row: 25 s → 15 s at 2,000,000.
+            .connect_with(options.clone().pragma("cache_size", "-65536"))
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(readers.max(1))
