@@ -33,23 +33,6 @@ pub fn decode_scalar(bytes: &[u8]) -> Result<Scalar> {
         .ok_or_else(|| CryptoError::encoding("scalar", "not reduced modulo the group order"))
 }
 
-/// Decodes strict lowercase hexadecimal of an exact byte length.
-pub fn decode_hex(s: &str, len: usize, what: &'static str) -> Result<Vec<u8>> {
-    if s.len() != 2 * len {
-        return Err(CryptoError::encoding(
-            what,
-            format!("expected {} hex characters, got {}", 2 * len, s.len()),
-        ));
-    }
-    if s.bytes().any(|b| !matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
-        return Err(CryptoError::encoding(
-            what,
-            "expected lowercase hexadecimal",
-        ));
-    }
-    hex::decode(s).map_err(|e| CryptoError::encoding(what, e.to_string()))
-}
-
 /// The value of one lowercase hexadecimal digit. (Only public values travel in hex.)
 fn nibble(c: u8) -> Option<u8> {
     match c {
@@ -59,18 +42,20 @@ fn nibble(c: u8) -> Option<u8> {
     }
 }
 
-/// Decodes strict lowercase hexadecimal of exactly `N` bytes into an array, without
-/// allocating: a ballot carries hundreds of such fields, and the verifier parses them
-/// all (same refusals as [`decode_hex`]).
-pub fn decode_hex_array<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N]> {
+/// Decodes strict lowercase hexadecimal of exactly `out.len()` bytes into `out`: other
+/// lengths, uppercase and non-hex characters are refused, so every value has one form.
+fn decode_hex_into(s: &str, out: &mut [u8], what: &'static str) -> Result<()> {
     let digits = s.as_bytes();
-    if digits.len() != 2 * N {
+    if digits.len() != 2 * out.len() {
         return Err(CryptoError::encoding(
             what,
-            format!("expected {} hex characters, got {}", 2 * N, digits.len()),
+            format!(
+                "expected {} hex characters, got {}",
+                2 * out.len(),
+                digits.len()
+            ),
         ));
     }
-    let mut out = [0u8; N];
     for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
         let (Some(high), Some(low)) = (nibble(pair[0]), nibble(pair[1])) else {
             return Err(CryptoError::encoding(
@@ -80,6 +65,21 @@ pub fn decode_hex_array<const N: usize>(s: &str, what: &'static str) -> Result<[
         };
         *byte = (high << 4) | low;
     }
+    Ok(())
+}
+
+/// Decodes strict lowercase hexadecimal of an exact byte length.
+pub fn decode_hex(s: &str, len: usize, what: &'static str) -> Result<Vec<u8>> {
+    let mut out = vec![0u8; len];
+    decode_hex_into(s, &mut out, what)?;
+    Ok(out)
+}
+
+/// [`decode_hex`] into an array, without allocating: a ballot carries hundreds of such
+/// fields, and the verifier parses them all.
+pub fn decode_hex_array<const N: usize>(s: &str, what: &'static str) -> Result<[u8; N]> {
+    let mut out = [0u8; N];
+    decode_hex_into(s, &mut out, what)?;
     Ok(out)
 }
 

@@ -191,7 +191,7 @@ impl TarFileSource {
     }
 
     /// The archive opened at the start of `path`'s content, limited to it.
-    fn content(&self, path: &str) -> Result<(std::io::Take<File>, u64), String> {
+    fn content(&self, path: &str) -> Result<std::io::Take<File>, String> {
         let &(offset, size) = self
             .files
             .get(path)
@@ -199,7 +199,7 @@ impl TarFileSource {
         let mut file = File::open(&self.path).map_err(|e| format!("{path} : {e}"))?;
         file.seek(SeekFrom::Start(offset))
             .map_err(|e| format!("{path} : {e}"))?;
-        Ok((file.take(size), size))
+        Ok(file.take(size))
     }
 }
 
@@ -213,7 +213,8 @@ impl Source for TarFileSource {
     }
 
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        let (mut content, size) = self.content(path)?;
+        let mut content = self.content(path)?;
+        let size = content.limit();
         let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
         content
             .read_to_end(&mut out)
@@ -225,7 +226,7 @@ impl Source for TarFileSource {
     }
 
     fn lines(&self, path: &str) -> Result<Box<dyn BufRead + '_>, String> {
-        let (content, _) = self.content(path)?;
+        let content = self.content(path)?;
         Ok(Box::new(BufReader::with_capacity(1 << 20, content)))
     }
 }
