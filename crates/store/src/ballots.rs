@@ -15,6 +15,14 @@ pub struct Ballots {
 
 const CHUNK: usize = 4000;
 
+/// Indexes of `items` in the order of `key` (stable): batched writes take their row locks
+/// in this order.
+pub(crate) fn sorted_order<T, K: Ord>(items: &[T], key: impl Fn(&T) -> K) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by_key(|&i| key(&items[i]));
+    order
+}
+
 /// Why step 1 of a cast refused a ballot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PendingRefusal {
@@ -146,118 +154,130 @@ impl Ballots {
         )
     }
 
-    /// Step 1 of the atomic cast: marks the voting key used and records the ballot as
-    /// pending under `token`, in one transaction. The key's "used" mark and the unique
-    /// (scrutin, voting key) pair make one ballot per key, whatever the concurrency.
+    /// Step 1 of the atomic cast for one ballot: [`Ballots::insert_pending_batch`] of one.
     pub async fn insert_pending(
         &self,
         b: &PendingBallot<'_>,
     ) -> Result<std::result::Result<(), PendingRefusal>> {
-        with_db!(
-            &self.db,
-            write
-                | p
-                | {
-                    let mut tx = p.begin_write().await?;
-                    let marked = sqlx::query(
-                "UPDATE voting_keys SET used = TRUE WHERE scrutin_id = $1 AND voting_key = $2 AND used = FALSE",
-            )
-            .bind(b.scrutin_id)
-            .bind(b.voting_key.to_vec())
-            .execute(&mut *tx)
-            .await?;
-                    if marked.rows_affected() != 1 {
-                        let known: Option<bool> = sqlx::query_scalar(
-                    "SELECT used FROM voting_keys WHERE scrutin_id = $1 AND voting_key = $2",
-                )
-                .bind(b.scrutin_id)
-                .bind(b.voting_key.to_vec())
-                .fetch_optional(&mut *tx)
-                .await?;
-                        return Ok(Err(match known {
-                            None => PendingRefusal::UnknownVotingKey,
-                            Some(_) => PendingRefusal::VotingKeyUsed,
-                        }));
-                    }
-                    let inserted = sqlx::query(
-                "INSERT INTO ballots (tracking_code, scrutin_id, voting_key, ballot, pending_token) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(b.tracking_code.to_vec())
-            .bind(b.scrutin_id)
-            .bind(b.voting_key.to_vec())
-            .bind(b.ballot)
-            .bind(b.token)
-            .execute(&mut *tx)
-            .await;
-                    match inserted {
-                        Ok(_) => {}
-                        Err(e) => {
-                            let e = StoreError::from(e);
-                            if e.is_unique_violation() {
-                                return Ok(Err(PendingRefusal::VotingKeyUsed));
-                            }
-                            return Err(e);
-                        }
-                    }
-                    tx.commit().await?;
-                    Ok(Ok(()))
-                }
-        )
+        let mut outcomes = self.insert_pending_batch(std::slice::from_ref(b)).await?;
+        Ok(outcomes.pop().unwrap_or(Err(PendingRefusal::VotingKeyUsed)))
+    }
+
+    /// Step 1 of the atomic cast for several ballots, in one transaction: for each, marks
+    /// its voting key used and inserts it as pending, or says why not. The key's "used"
+    /// mark and the unique (scrutin, voting key) pair make one ballot per key, whatever the
+    /// concurrency; a key named twice in a batch is refused the second time (the first mark
+    /// is already visible). One outcome per ballot, in input order.
+    pub async fn insert_pending_batch(
+        &self,
+        batch: &[PendingBallot<'_>],
+    ) -> Result<Vec<std::result::Result<(), PendingRefusal>>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        match &self.db {
+            Db::Postgres(pool) => insert_pending_pg(pool, batch).await,
+            Db::Sqlite { writer, .. } => insert_pending_sqlite(writer, batch).await,
+        }
     }
 
     /// Undoes step 1: deletes the pending ballot of `token`, frees its voting key and
     /// keeps the token as aborted (see [`Ballots::is_aborted`]). Returns whether a pending
     /// ballot was there.
     pub async fn abort_pending(&self, token: &[u8]) -> Result<bool> {
+        Ok(self.abort_pending_batch(&[token]).await?.pop() == Some(true))
+    }
+
+    /// [`Ballots::abort_pending`] for several tokens in one transaction; whether each had a
+    /// pending ballot, in input order.
+    pub async fn abort_pending_batch(&self, tokens: &[&[u8]]) -> Result<Vec<bool>> {
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
         with_db!(
             &self.db,
-            write | p | {
-                let mut tx = p.begin_write().await?;
-                let row: Option<(String, Vec<u8>)> = sqlx::query_as(
-                    "SELECT scrutin_id, voting_key FROM ballots WHERE pending_token = $1",
-                )
-                .bind(token)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let Some((scrutin_id, voting_key)) = row else {
-                    return Ok(false);
-                };
-                sqlx::query("DELETE FROM ballots WHERE pending_token = $1")
+            write
+                | p
+                | {
+                    let mut tx = p.begin_write().await?;
+                    let mut found = Vec::with_capacity(tokens.len());
+                    for &token in tokens {
+                        let row: Option<(String, Vec<u8>)> = sqlx::query_as(
+                            "SELECT scrutin_id, voting_key FROM ballots WHERE pending_token = $1",
+                        )
+                        .bind(token)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        let Some((scrutin_id, voting_key)) = row else {
+                            found.push(false);
+                            continue;
+                        };
+                        sqlx::query("DELETE FROM ballots WHERE pending_token = $1")
+                            .bind(token)
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query(
+                        "UPDATE voting_keys SET used = FALSE WHERE scrutin_id = $1 AND voting_key = $2",
+                    )
+                    .bind(&scrutin_id)
+                    .bind(&voting_key)
+                    .execute(&mut *tx)
+                    .await?;
+                        sqlx::query(
+                        "INSERT INTO aborted_tokens (token) VALUES ($1) ON CONFLICT (token) DO NOTHING",
+                    )
                     .bind(token)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query(
-                    "UPDATE voting_keys SET used = FALSE WHERE scrutin_id = $1 AND voting_key = $2",
-                )
-                .bind(&scrutin_id)
-                .bind(&voting_key)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "INSERT INTO aborted_tokens (token) VALUES ($1) ON CONFLICT (token) DO NOTHING",
-                )
-                .bind(token)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok(true)
-            }
+                        found.push(true);
+                    }
+                    tx.commit().await?;
+                    Ok(found)
+                }
         )
     }
 
     /// Step 3 of the atomic cast: the ballot is in the box for good.
     pub async fn confirm_pending(&self, token: &[u8]) -> Result<bool> {
-        with_db!(
-            &self.db,
-            write | p | {
-                let done =
-                    sqlx::query("UPDATE ballots SET pending_token = NULL WHERE pending_token = $1")
-                        .bind(token)
-                        .execute(p)
-                        .await?;
-                Ok(done.rows_affected() == 1)
+        Ok(self.confirm_pending_batch(&[token]).await?.pop() == Some(true))
+    }
+
+    /// [`Ballots::confirm_pending`] for several tokens in one transaction (one durable
+    /// commit); whether each was still pending, in input order.
+    pub async fn confirm_pending_batch(&self, tokens: &[&[u8]]) -> Result<Vec<bool>> {
+        if tokens.is_empty() {
+            return Ok(Vec::new());
+        }
+        match &self.db {
+            Db::Postgres(pool) => {
+                let confirmed: Vec<Vec<u8>> = sqlx::query_scalar(
+                    "UPDATE ballots b SET pending_token = NULL FROM UNNEST($1::bytea[]) AS t(token) \
+                     WHERE b.pending_token = t.token RETURNING t.token",
+                )
+                .bind(tokens)
+                .fetch_all(pool)
+                .await?;
+                Ok(tokens
+                    .iter()
+                    .map(|t| confirmed.iter().any(|c| c == t))
+                    .collect())
             }
-        )
+            Db::Sqlite { writer, .. } => {
+                let mut tx = writer.begin_write().await?;
+                let mut done = Vec::with_capacity(tokens.len());
+                for &token in tokens {
+                    let r = sqlx::query(
+                        "UPDATE ballots SET pending_token = NULL WHERE pending_token = $1",
+                    )
+                    .bind(token)
+                    .execute(&mut *tx)
+                    .await?;
+                    done.push(r.rows_affected() == 1);
+                }
+                tx.commit().await?;
+                Ok(done)
+            }
+        }
     }
 
     /// Tokens of ballots still pending (in flight, or cut by a crash).
@@ -518,4 +538,156 @@ impl Ballots {
                 }
         )
     }
+}
+
+/// Step 1 on PostgreSQL, in four statements whatever the batch size: the keys' rows are
+/// read and locked in key order (so batches sharing keys queue instead of deadlocking),
+/// the winners chosen here, then marked and inserted with arrays.
+async fn insert_pending_pg(
+    pool: &sqlx::PgPool,
+    batch: &[PendingBallot<'_>],
+) -> Result<Vec<std::result::Result<(), PendingRefusal>>> {
+    let scrutins: Vec<&str> = batch.iter().map(|b| b.scrutin_id).collect();
+    let keys: Vec<&[u8]> = batch.iter().map(|b| &b.voting_key[..]).collect();
+    let mut tx = pool.begin().await?;
+    let mut known: Vec<(String, Vec<u8>, bool)> = sqlx::query_as(
+        "SELECT scrutin_id, voting_key, used FROM voting_keys \
+         WHERE (scrutin_id, voting_key) IN (SELECT * FROM UNNEST($1::text[], $2::bytea[])) \
+         ORDER BY scrutin_id, voting_key FOR UPDATE",
+    )
+    .bind(&scrutins)
+    .bind(&keys)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    let mut winners = Vec::new();
+    for (i, b) in batch.iter().enumerate() {
+        let row = known
+            .iter_mut()
+            .find(|(s, k, _)| s == b.scrutin_id && k[..] == b.voting_key[..]);
+        outcomes.push(match row {
+            None => Err(PendingRefusal::UnknownVotingKey),
+            Some((_, _, used)) if *used => Err(PendingRefusal::VotingKeyUsed),
+            Some((_, _, used)) => {
+                // Later ballots of the same key in this batch see it used.
+                *used = true;
+                winners.push(i);
+                Ok(())
+            }
+        });
+    }
+    if !winners.is_empty() {
+        let w_scrutins: Vec<&str> = winners.iter().map(|&i| batch[i].scrutin_id).collect();
+        let w_keys: Vec<&[u8]> = winners.iter().map(|&i| &batch[i].voting_key[..]).collect();
+        let w_codes: Vec<&[u8]> = winners
+            .iter()
+            .map(|&i| &batch[i].tracking_code[..])
+            .collect();
+        let w_tokens: Vec<&[u8]> = winners.iter().map(|&i| batch[i].token).collect();
+        sqlx::query(
+            "UPDATE voting_keys SET used = TRUE \
+             WHERE (scrutin_id, voting_key) IN (SELECT * FROM UNNEST($1::text[], $2::bytea[]))",
+        )
+        .bind(&w_scrutins)
+        .bind(&w_keys)
+        .execute(&mut *tx)
+        .await?;
+        let w_ballots: Vec<&str> = winners.iter().map(|&i| batch[i].ballot).collect();
+        let inserted: Vec<Vec<u8>> = sqlx::query_scalar(
+            "INSERT INTO ballots (tracking_code, scrutin_id, voting_key, ballot, pending_token) \
+             SELECT * FROM UNNEST($1::bytea[], $2::text[], $3::bytea[], $4::text[], $5::bytea[]) \
+             ON CONFLICT DO NOTHING RETURNING pending_token",
+        )
+        .bind(&w_codes)
+        .bind(&w_scrutins)
+        .bind(&w_keys)
+        .bind(&w_ballots)
+        .bind(&w_tokens)
+        .fetch_all(&mut *tx)
+        .await?;
+        // A conflict (a ballot of this key or code already in the box while the key was
+        // unmarked) refuses that ballot alone, and its key's mark is undone as a rollback
+        // would.
+        let clashed: Vec<usize> = winners
+            .iter()
+            .copied()
+            .filter(|&i| !inserted.iter().any(|t| t[..] == *batch[i].token))
+            .collect();
+        if !clashed.is_empty() {
+            let c_scrutins: Vec<&str> = clashed.iter().map(|&i| batch[i].scrutin_id).collect();
+            let c_keys: Vec<&[u8]> = clashed.iter().map(|&i| &batch[i].voting_key[..]).collect();
+            sqlx::query(
+                "UPDATE voting_keys SET used = FALSE \
+                 WHERE (scrutin_id, voting_key) IN (SELECT * FROM UNNEST($1::text[], $2::bytea[]))",
+            )
+            .bind(&c_scrutins)
+            .bind(&c_keys)
+            .execute(&mut *tx)
+            .await?;
+            for i in clashed {
+                outcomes[i] = Err(PendingRefusal::VotingKeyUsed);
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
+
+/// Step 1 on SQLite: one statement per ballot (no round trips in process), in key order,
+/// in one write transaction.
+async fn insert_pending_sqlite(
+    writer: &sqlx::SqlitePool,
+    batch: &[PendingBallot<'_>],
+) -> Result<Vec<std::result::Result<(), PendingRefusal>>> {
+    let order = sorted_order(batch, |b| (b.scrutin_id, b.voting_key));
+    let mut tx = writer.begin_write().await?;
+    let mut outcomes = vec![Err(PendingRefusal::VotingKeyUsed); batch.len()];
+    for &i in &order {
+        let b = &batch[i];
+        let marked = sqlx::query(
+            "UPDATE voting_keys SET used = TRUE WHERE scrutin_id = $1 AND voting_key = $2 AND used = FALSE",
+        )
+        .bind(b.scrutin_id)
+        .bind(&b.voting_key[..])
+        .execute(&mut *tx)
+        .await?;
+        if marked.rows_affected() != 1 {
+            let known: Option<bool> = sqlx::query_scalar(
+                "SELECT used FROM voting_keys WHERE scrutin_id = $1 AND voting_key = $2",
+            )
+            .bind(b.scrutin_id)
+            .bind(&b.voting_key[..])
+            .fetch_optional(&mut *tx)
+            .await?;
+            if known.is_none() {
+                outcomes[i] = Err(PendingRefusal::UnknownVotingKey);
+            }
+            continue;
+        }
+        // As on PostgreSQL: a conflict refuses this ballot alone and undoes its key's mark.
+        let inserted = sqlx::query(
+            "INSERT INTO ballots (tracking_code, scrutin_id, voting_key, ballot, pending_token) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        )
+        .bind(&b.tracking_code[..])
+        .bind(b.scrutin_id)
+        .bind(&b.voting_key[..])
+        .bind(b.ballot)
+        .bind(b.token)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            outcomes[i] = Ok(());
+        } else {
+            sqlx::query(
+                "UPDATE voting_keys SET used = FALSE WHERE scrutin_id = $1 AND voting_key = $2",
+            )
+            .bind(b.scrutin_id)
+            .bind(&b.voting_key[..])
+            .execute(&mut *tx)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(outcomes)
 }

@@ -33,6 +33,7 @@ use chrono::{DateTime, Utc};
 use rand_core::RngCore;
 
 use crate::ballots::{PendingBallot, PendingRefusal};
+use crate::electors::NewEmargement;
 use crate::error::Result;
 use crate::stores::Stores;
 
@@ -74,49 +75,104 @@ pub enum CastRefusal {
 
 /// Records a ballot and its émargement atomically (module doc). Returns the émargement
 /// instant (`now`) for the receipt, or the refusal; on a refusal nothing stays stored.
-pub async fn cast(
+pub async fn cast(stores: &Stores, now: DateTime<Utc>, ballot: &CastBallot<'_>) -> Result<Outcome> {
+    let mut outcomes = cast_batch(stores, now, std::slice::from_ref(ballot)).await?;
+    Ok(outcomes.pop().unwrap_or(Err(CastRefusal::Undone)))
+}
+
+/// What a cast gives: the émargement instant, or why nothing is recorded.
+pub type Outcome = std::result::Result<DateTime<Utc>, CastRefusal>;
+
+/// [`cast`] for several ballots at once, each with its own token and outcome (in input
+/// order), as if cast one after the other in that order. Each step of the module doc runs
+/// for the whole batch in one transaction per store, so a batch costs the durable commits
+/// of one cast; the recovery rule is unchanged, since it works token by token. A database
+/// error fails the whole batch: what was written by then is left to recovery, as for one
+/// cast.
+pub async fn cast_batch(
     stores: &Stores,
     now: DateTime<Utc>,
-    ballot: &CastBallot<'_>,
-) -> Result<std::result::Result<DateTime<Utc>, CastRefusal>> {
-    let mut token = [0u8; TOKEN_LEN];
-    rand::rngs::OsRng.fill_bytes(&mut token);
+    batch: &[CastBallot<'_>],
+) -> Result<Vec<Outcome>> {
+    let tokens: Vec<[u8; TOKEN_LEN]> = batch
+        .iter()
+        .map(|_| {
+            let mut token = [0u8; TOKEN_LEN];
+            rand::rngs::OsRng.fill_bytes(&mut token);
+            token
+        })
+        .collect();
+    let mut outcomes: Vec<Outcome> = vec![Ok(now); batch.len()];
 
     // Step 1.
-    let pending = PendingBallot {
-        scrutin_id: ballot.scrutin_id,
-        voting_key: ballot.voting_key,
-        tracking_code: ballot.tracking_code,
-        ballot: ballot.ballot,
-        token: &token,
-    };
-    match stores.ballots.insert_pending(&pending).await? {
-        Ok(()) => {}
-        Err(PendingRefusal::UnknownVotingKey) => return Ok(Err(CastRefusal::UnknownVotingKey)),
-        Err(PendingRefusal::VotingKeyUsed) => return Ok(Err(CastRefusal::VotingKeyUsed)),
+    let pending: Vec<PendingBallot<'_>> = batch
+        .iter()
+        .zip(&tokens)
+        .map(|(b, token)| PendingBallot {
+            scrutin_id: b.scrutin_id,
+            voting_key: b.voting_key,
+            tracking_code: b.tracking_code,
+            ballot: b.ballot,
+            token,
+        })
+        .collect();
+    let step1 = stores.ballots.insert_pending_batch(&pending).await?;
+    let mut live = Vec::with_capacity(batch.len());
+    for (i, r) in step1.into_iter().enumerate() {
+        match r {
+            Ok(()) => live.push(i),
+            Err(PendingRefusal::UnknownVotingKey) => {
+                outcomes[i] = Err(CastRefusal::UnknownVotingKey)
+            }
+            Err(PendingRefusal::VotingKeyUsed) => outcomes[i] = Err(CastRefusal::VotingKeyUsed),
+        }
     }
 
     // Step 2. A database error here leaves the outcome unknown (the insert may have
-    // committed): the pending ballot stays for recovery, which decides by the émargement.
+    // committed): the pending ballots stay for recovery, which decides by the émargement.
+    let emargements: Vec<NewEmargement<'_>> = live
+        .iter()
+        .map(|&i| NewEmargement {
+            right_id: batch[i].right_id,
+            scrutin_id: batch[i].scrutin_id,
+            token: &tokens[i],
+        })
+        .collect();
     let inserted = stores
         .electors
-        .insert_emargement(ballot.right_id, ballot.scrutin_id, now, &token)
+        .insert_emargements(&emargements, now)
         .await?;
-    if !inserted {
-        stores.ballots.abort_pending(&token).await?;
-        return Ok(Err(CastRefusal::AlreadyVoted));
+    let mut voted = Vec::with_capacity(live.len());
+    let mut refused = Vec::new();
+    for (&i, ok) in live.iter().zip(inserted) {
+        if ok { voted.push(i) } else { refused.push(i) }
+    }
+    if !refused.is_empty() {
+        let refused_tokens: Vec<&[u8]> = refused.iter().map(|&i| &tokens[i][..]).collect();
+        stores.ballots.abort_pending_batch(&refused_tokens).await?;
+        for &i in &refused {
+            outcomes[i] = Err(CastRefusal::AlreadyVoted);
+        }
     }
 
     // Step 3.
-    if !stores.ballots.confirm_pending(&token).await? && stores.ballots.is_aborted(&token).await? {
-        // Recovery took the pending ballot for a dead cast (a stall longer than its grace
-        // period): undo the émargement too, so neither survives. (Not aborted means
-        // recovery confirmed it already, R1: the vote stands.)
-        stores.electors.delete_emargement_by_token(&token).await?;
-        return Ok(Err(CastRefusal::Undone));
+    let voted_tokens: Vec<&[u8]> = voted.iter().map(|&i| &tokens[i][..]).collect();
+    let confirmed = stores.ballots.confirm_pending_batch(&voted_tokens).await?;
+    let mut clear = Vec::with_capacity(voted.len());
+    for (&i, confirmed) in voted.iter().zip(confirmed) {
+        let token = &tokens[i][..];
+        if !confirmed && stores.ballots.is_aborted(token).await? {
+            // Recovery took the pending ballot for a dead cast (a stall longer than its
+            // grace period): undo the émargement too, so neither survives. (Not aborted
+            // means recovery confirmed it already, R1: the vote stands.)
+            stores.electors.delete_emargement_by_token(token).await?;
+            outcomes[i] = Err(CastRefusal::Undone);
+        } else {
+            clear.push(token);
+        }
     }
-    stores.electors.clear_emargement_token(&token).await?;
-    Ok(Ok(now))
+    stores.electors.clear_emargement_tokens(&clear).await?;
+    Ok(outcomes)
 }
 
 /// What one recovery pass did.

@@ -101,6 +101,17 @@ pub struct ResendRow {
     pub payload: Vec<u8>,
 }
 
+/// An émargement to record with its in-flight cast token (step 2 of the atomic cast).
+#[derive(Debug, Clone, Copy)]
+pub struct NewEmargement<'a> {
+    /// The voting right.
+    pub right_id: &'a str,
+    /// Its scrutin.
+    pub scrutin_id: &'a str,
+    /// The cast's one-time token.
+    pub token: &'a [u8],
+}
+
 impl Electors {
     /// Stores a chamber's wrapped data key; refuses to replace an existing one.
     pub async fn put_data_key(&self, chamber_code: &str, wrapped: &[u8]) -> Result<()> {
@@ -424,37 +435,102 @@ impl Electors {
         at: DateTime<Utc>,
         token: &[u8],
     ) -> Result<bool> {
-        with_db!(
-            &self.db,
-            write
-                | p
-                | {
+        let one = NewEmargement {
+            right_id,
+            scrutin_id,
+            token,
+        };
+        Ok(self.insert_emargements(&[one], at).await?.pop() == Some(true))
+    }
+
+    /// [`Electors::insert_emargement`] for several casts in one transaction (one durable
+    /// commit): whether each was recorded, in input order. A right named twice is
+    /// recorded once, the first time.
+    pub async fn insert_emargements(
+        &self,
+        batch: &[NewEmargement<'_>],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<bool>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Index entries are taken in right order, so two batches naming the same rights
+        // wait for each other instead of deadlocking (PostgreSQL).
+        let order = crate::ballots::sorted_order(batch, |e| e.right_id);
+        match &self.db {
+            Db::Postgres(pool) => {
+                // One statement, its own transaction: the rows go in in array order.
+                let rights: Vec<&str> = order.iter().map(|&i| batch[i].right_id).collect();
+                let scrutins: Vec<&str> = order.iter().map(|&i| batch[i].scrutin_id).collect();
+                let tokens: Vec<&[u8]> = order.iter().map(|&i| batch[i].token).collect();
+                let inserted: Vec<Vec<u8>> = sqlx::query_scalar(
+                    "INSERT INTO emargements (right_id, scrutin_id, at, token) \
+                     SELECT r, s, $3, t FROM UNNEST($1::text[], $2::text[], $4::bytea[]) AS u(r, s, t) \
+                     ON CONFLICT (right_id) DO NOTHING RETURNING token",
+                )
+                .bind(&rights)
+                .bind(&scrutins)
+                .bind(at)
+                .bind(&tokens)
+                .fetch_all(pool)
+                .await?;
+                Ok(batch
+                    .iter()
+                    .map(|e| inserted.iter().any(|t| t[..] == *e.token))
+                    .collect())
+            }
+            Db::Sqlite { writer, .. } => {
+                let mut tx = writer.begin_write().await?;
+                let mut inserted = vec![false; batch.len()];
+                for &i in &order {
+                    let e = &batch[i];
                     let done = sqlx::query(
-                "INSERT INTO emargements (right_id, scrutin_id, at, token) VALUES ($1, $2, $3, $4) ON CONFLICT (right_id) DO NOTHING",
-            )
-            .bind(right_id)
-            .bind(scrutin_id)
-            .bind(at)
-            .bind(token)
-            .execute(p)
-            .await?;
-                    Ok(done.rows_affected() == 1)
+                        "INSERT INTO emargements (right_id, scrutin_id, at, token) \
+                         VALUES ($1, $2, $3, $4) ON CONFLICT (right_id) DO NOTHING",
+                    )
+                    .bind(e.right_id)
+                    .bind(e.scrutin_id)
+                    .bind(at)
+                    .bind(e.token)
+                    .execute(&mut *tx)
+                    .await?;
+                    inserted[i] = done.rows_affected() == 1;
                 }
-        )
+                tx.commit().await?;
+                Ok(inserted)
+            }
+        }
     }
 
     /// Clears an émargement's cast token (step 3 of the atomic cast, and recovery).
     pub async fn clear_emargement_token(&self, token: &[u8]) -> Result<()> {
-        with_db!(
-            &self.db,
-            write | p | {
-                sqlx::query("UPDATE emargements SET token = NULL WHERE token = $1")
-                    .bind(token)
-                    .execute(p)
+        self.clear_emargement_tokens(&[token]).await
+    }
+
+    /// [`Electors::clear_emargement_token`] for several tokens in one transaction.
+    pub async fn clear_emargement_tokens(&self, tokens: &[&[u8]]) -> Result<()> {
+        if tokens.is_empty() {
+            return Ok(());
+        }
+        match &self.db {
+            Db::Postgres(pool) => {
+                sqlx::query("UPDATE emargements SET token = NULL WHERE token = ANY($1)")
+                    .bind(tokens)
+                    .execute(pool)
                     .await?;
-                Ok(())
             }
-        )
+            Db::Sqlite { writer, .. } => {
+                let mut tx = writer.begin_write().await?;
+                for &token in tokens {
+                    sqlx::query("UPDATE emargements SET token = NULL WHERE token = $1")
+                        .bind(token)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+            }
+        }
+        Ok(())
     }
 
     /// Deletes the émargement that holds `token`: only for a cast whose ballot was undone

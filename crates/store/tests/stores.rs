@@ -34,6 +34,8 @@ on_both!(
     rights_credentials_and_lockout,
     cast_records_both_or_neither,
     concurrent_casts_record_exactly_one,
+    batched_casts_decide_each_ballot_as_one_by_one,
+    concurrent_batches_sharing_keys_neither_deadlock_nor_double,
     recovery_rule_repairs_every_crash_point,
     epochs_publish_sorted_and_provable,
     data_keys_can_be_destroyed,
@@ -405,6 +407,154 @@ async fn concurrent_casts_record_exactly_one(kind: Kind) {
         .filter(|(_, used)| *used)
         .count();
     assert_eq!(used, 1, "refused casts free their key");
+    assert!(stores.ballots.pending_tokens().await.unwrap().is_empty());
+    stores.close().await;
+    fresh.cleanup().await.unwrap();
+}
+
+/// Owned parts of a [`CastBallot`] for batches.
+struct Owned {
+    right: String,
+    key: [u8; 32],
+    code: [u8; 32],
+}
+
+impl Owned {
+    fn new(right: String, key: [u8; 32]) -> Owned {
+        Owned {
+            right,
+            key,
+            code: random32(),
+        }
+    }
+
+    fn cast(&self) -> CastBallot<'_> {
+        CastBallot {
+            right_id: &self.right,
+            scrutin_id: "181-C",
+            voting_key: &self.key,
+            tracking_code: &self.code,
+            ballot: "{\"ballot\":1}",
+        }
+    }
+}
+
+/// One batch holding every case at once gets, ballot by ballot, the outcome a cast one
+/// after the other would give, and leaves exactly the accepted ballots and their
+/// émargements, with no token and no key marked for a refused ballot.
+async fn batched_casts_decide_each_ballot_as_one_by_one(kind: Kind) {
+    let (fresh, stores) = open(kind).await;
+    let b = ballot_box(&stores, 4, 5).await;
+    let (r1, r2, r3) = (right(1).right_id, right(2).right_id, right(3).right_id);
+    let mut clash = Owned::new(r3.clone(), b.keys[3]);
+    let first = Owned::new(r1.clone(), b.keys[0]);
+    clash.code = first.code;
+    let batch = [
+        first,
+        Owned::new(r2.clone(), b.keys[0]),  // the same key again
+        Owned::new(r2.clone(), random32()), // unknown key
+        Owned::new(r1.clone(), b.keys[1]),  // the same right again
+        Owned::new(r2.clone(), b.keys[2]),
+        clash, // a tracking code already in the box (its key is fresh)
+    ];
+    let casts: Vec<CastBallot<'_>> = batch.iter().map(Owned::cast).collect();
+    let outcomes = cast::cast_batch(&stores, t0(), &casts).await.unwrap();
+    assert_eq!(
+        outcomes,
+        vec![
+            Ok(t0()),
+            Err(CastRefusal::VotingKeyUsed),
+            Err(CastRefusal::UnknownVotingKey),
+            Err(CastRefusal::AlreadyVoted),
+            Ok(t0()),
+            Err(CastRefusal::VotingKeyUsed),
+        ]
+    );
+    assert_eq!(counts(&stores).await, (2, 2));
+    let used: Vec<bool> = stores
+        .ballots
+        .voting_keys("181-C")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(_, used)| used)
+        .collect();
+    assert_eq!(
+        used,
+        vec![true, false, true, false, false],
+        "keys 0 and 2 only"
+    );
+    assert!(stores.ballots.pending_tokens().await.unwrap().is_empty());
+    assert!(
+        stores
+            .ballots
+            .ballot_status(&batch[0].code)
+            .await
+            .unwrap()
+            .unwrap()
+            .confirmed
+    );
+    assert!(
+        stores
+            .electors
+            .emargement_tokens()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The refused ones may still vote with their own keys.
+    assert_eq!(cast_one(&stores, &r3, &b.keys[3]).await, Ok(t0()));
+    assert_eq!(
+        cast_one(&stores, &r1, &b.keys[1]).await,
+        Err(CastRefusal::AlreadyVoted)
+    );
+    assert!(
+        cast::cast_batch(&stores, t0(), &[])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    stores.close().await;
+    fresh.cleanup().await.unwrap();
+}
+
+/// Eight batches at once, each naming the same ten keys in another order (the rows they
+/// lock overlap in every order): every batch completes, and each key casts exactly once.
+async fn concurrent_batches_sharing_keys_neither_deadlock_nor_double(kind: Kind) {
+    let (fresh, stores) = open(kind).await;
+    let b = ballot_box(&stores, 80, 10).await;
+    let stores = Arc::new(stores);
+    let mut tasks = Vec::new();
+    for t in 0..8u32 {
+        let stores = stores.clone();
+        let keys = b.keys.clone();
+        tasks.push(tokio::spawn(async move {
+            // Batch t takes the keys rotated by t, every other batch reversed.
+            let mut order: Vec<usize> = (0..10).map(|k| (k + t as usize) % 10).collect();
+            if t % 2 == 1 {
+                order.reverse();
+            }
+            let batch: Vec<Owned> = order
+                .iter()
+                .enumerate()
+                .map(|(n, &k)| Owned::new(right(t * 10 + n as u32 + 1).right_id, keys[k]))
+                .collect();
+            let casts: Vec<CastBallot<'_>> = batch.iter().map(Owned::cast).collect();
+            cast::cast_batch(&stores, t0(), &casts).await
+        }));
+    }
+    let mut accepted = 0;
+    for t in tasks {
+        for outcome in t.await.unwrap().expect("no batch fails (no deadlock)") {
+            match outcome {
+                Ok(_) => accepted += 1,
+                Err(CastRefusal::VotingKeyUsed) => {}
+                Err(other) => panic!("unexpected refusal {other:?}"),
+            }
+        }
+    }
+    assert_eq!(accepted, 10);
+    assert_eq!(counts(&stores).await, (10, 10));
     assert!(stores.ballots.pending_tokens().await.unwrap().is_empty());
     stores.close().await;
     fresh.cleanup().await.unwrap();

@@ -34,6 +34,10 @@ pub struct VoteConfig {
     pub verify_concurrency: usize,
     /// Largest batch of ballots verified in one random linear combination.
     pub verify_batch: usize,
+    /// Batches of casts written at once (each waits on its stores' commits, not a core).
+    pub cast_concurrency: usize,
+    /// Largest batch of casts written with one commit per step.
+    pub cast_batch: usize,
 }
 
 impl VoteConfig {
@@ -52,6 +56,8 @@ impl VoteConfig {
             background_period: StdDuration::from_secs(15),
             verify_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             verify_batch: 64,
+            cast_concurrency: 4,
+            cast_batch: 64,
         }
     }
 }

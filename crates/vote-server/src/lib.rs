@@ -13,6 +13,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod batches;
+pub mod casting;
 pub mod config;
 pub mod error;
 pub mod extract;

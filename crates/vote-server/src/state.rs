@@ -11,6 +11,7 @@ use scrutin_store::board::BoardCache;
 use scrutin_store::sealing::DataKey;
 use scrutin_store::{Scrutin, SharedClock, Stores};
 
+use crate::casting::CastQueue;
 use crate::config::VoteConfig;
 use crate::error::ApiError;
 use crate::session::TokenKey;
@@ -28,6 +29,7 @@ pub(crate) struct Inner {
     pub clock: SharedClock,
     pub tokens: TokenKey,
     pub verifier: BallotVerifier,
+    pub casts: CastQueue,
     pub board: BoardCache,
     styles: Mutex<HashMap<String, (String, Arc<BallotStyle>)>>,
     data_keys: Mutex<HashMap<String, DataKey>>,
@@ -40,9 +42,16 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// Builds the state; starts the ballot verification queue (needs a Tokio runtime).
+    /// Builds the state; starts the ballot verification and cast queues (needs a Tokio
+    /// runtime).
     pub fn new(stores: Stores, config: VoteConfig, clock: SharedClock) -> AppState {
         let verifier = BallotVerifier::start(config.verify_concurrency, config.verify_batch);
+        let casts = CastQueue::start(
+            stores.clone(),
+            clock.clone(),
+            config.cast_concurrency,
+            config.cast_batch,
+        );
         let tokens = TokenKey::new(config.keys.session);
         AppState(Arc::new(Inner {
             stores,
@@ -50,6 +59,7 @@ impl AppState {
             clock,
             tokens,
             verifier,
+            casts,
             board: BoardCache::default(),
             styles: Mutex::new(HashMap::new()),
             data_keys: Mutex::new(HashMap::new()),

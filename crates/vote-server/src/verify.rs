@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use scrutin_crypto::CryptoError;
 use scrutin_crypto::ballot::{Ballot, BallotStyle};
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 struct Job {
     ballot: Arc<Ballot>,
@@ -33,29 +33,10 @@ impl BallotVerifier {
     /// Starts the queue: at most `concurrency` batches run at once (on the blocking pool),
     /// each of at most `max_batch` ballots. While they run, new ballots gather for the next.
     pub fn start(concurrency: usize, max_batch: usize) -> BallotVerifier {
-        let (tx, mut rx) = mpsc::channel::<Job>(16 * 1024);
-        let permits = Arc::new(Semaphore::new(concurrency.max(1)));
-        let max_batch = max_batch.max(1);
-        tokio::spawn(async move {
-            loop {
-                let Ok(permit) = permits.clone().acquire_owned().await else {
-                    return;
-                };
-                let Some(first) = rx.recv().await else {
-                    return;
-                };
-                let mut batch = vec![first];
-                while batch.len() < max_batch {
-                    match rx.try_recv() {
-                        Ok(job) => batch.push(job),
-                        Err(_) => break,
-                    }
-                }
-                tokio::task::spawn_blocking(move || {
-                    verify_batch(batch);
-                    drop(permit);
-                });
-            }
+        let tx = crate::batches::start(concurrency, max_batch, |batch: Vec<Job>| async move {
+            // A panic in the check drops the batch's replies: those casts fail, the server
+            // goes on.
+            let _ = tokio::task::spawn_blocking(move || verify_batch(batch)).await;
         });
         BallotVerifier { tx }
     }

@@ -9,9 +9,10 @@ use scrutin_crypto::CryptoError;
 use scrutin_crypto::ballot::Ballot;
 use scrutin_crypto::ballot::signature::verify_signature;
 use scrutin_store::ScrutinState;
-use scrutin_store::cast::{CastBallot, CastRefusal};
+use scrutin_store::cast::CastRefusal;
 use scrutin_store::clock::{paris_rfc3339, paris_text};
 
+use crate::casting::Cast;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Body, Session, require_json};
 use crate::receipt::sign_receipt;
@@ -106,20 +107,17 @@ pub async fn cast(
         return Err(ApiError::already_voted());
     }
     let tracking_code = *ballot.tracking_code().as_bytes();
-    let stored = ballot.to_json();
-    let now = state.now();
-    let outcome = scrutin_store::cast::cast(
-        state.stores(),
-        now,
-        &CastBallot {
-            right_id: &session.right_id,
-            scrutin_id: &scrutin.id,
-            voting_key: &ballot.voting_key,
-            tracking_code: &tracking_code,
-            ballot: &stored,
-        },
-    )
-    .await?;
+    let outcome = state
+        .0
+        .casts
+        .cast(Cast {
+            right_id: session.right_id,
+            scrutin_id: scrutin.id.clone(),
+            voting_key: ballot.voting_key,
+            tracking_code,
+            ballot: ballot.to_json(),
+        })
+        .await?;
     let at = match outcome {
         Ok(at) => at,
         Err(CastRefusal::UnknownVotingKey) => return Err(ApiError::ballot_unknown_voting_key()),
