@@ -584,14 +584,7 @@ async fn insert_pending_pg(
             .map(|&i| &batch[i].tracking_code[..])
             .collect();
         let w_tokens: Vec<&[u8]> = winners.iter().map(|&i| batch[i].token).collect();
-        sqlx::query(
-            "UPDATE voting_keys SET used = TRUE \
-             WHERE (scrutin_id, voting_key) IN (SELECT * FROM UNNEST($1::text[], $2::bytea[]))",
-        )
-        .bind(&w_scrutins)
-        .bind(&w_keys)
-        .execute(&mut *tx)
-        .await?;
+        mark_keys_pg(&mut tx, &w_scrutins, &w_keys, true).await?;
         let w_ballots: Vec<&str> = winners.iter().map(|&i| batch[i].ballot).collect();
         let inserted: Vec<Vec<u8>> = sqlx::query_scalar(
             "INSERT INTO ballots (tracking_code, scrutin_id, voting_key, ballot, pending_token) \
@@ -616,14 +609,7 @@ async fn insert_pending_pg(
         if !clashed.is_empty() {
             let c_scrutins: Vec<&str> = clashed.iter().map(|&i| batch[i].scrutin_id).collect();
             let c_keys: Vec<&[u8]> = clashed.iter().map(|&i| &batch[i].voting_key[..]).collect();
-            sqlx::query(
-                "UPDATE voting_keys SET used = FALSE \
-                 WHERE (scrutin_id, voting_key) IN (SELECT * FROM UNNEST($1::text[], $2::bytea[]))",
-            )
-            .bind(&c_scrutins)
-            .bind(&c_keys)
-            .execute(&mut *tx)
-            .await?;
+            mark_keys_pg(&mut tx, &c_scrutins, &c_keys, false).await?;
             for i in clashed {
                 outcomes[i] = Err(PendingRefusal::VotingKeyUsed);
             }
@@ -631,6 +617,25 @@ async fn insert_pending_pg(
     }
     tx.commit().await?;
     Ok(outcomes)
+}
+
+/// Sets the "used" mark of the keys `(scrutins[n], keys[n])` on PostgreSQL.
+async fn mark_keys_pg(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    scrutins: &[&str],
+    keys: &[&[u8]],
+    used: bool,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE voting_keys SET used = $3 \
+         WHERE (scrutin_id, voting_key) IN (SELECT * FROM UNNEST($1::text[], $2::bytea[]))",
+    )
+    .bind(scrutins)
+    .bind(keys)
+    .bind(used)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Step 1 on SQLite: one statement per ballot (no round trips in process), in key order,

@@ -316,6 +316,19 @@ async fn counts(stores: &Stores) -> (i64, i64) {
     )
 }
 
+/// No cast token is left in either store (every cast completed or was undone).
+async fn assert_no_token(stores: &Stores) {
+    assert!(stores.ballots.pending_tokens().await.unwrap().is_empty());
+    assert!(
+        stores
+            .electors
+            .emargement_tokens()
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 async fn cast_records_both_or_neither(kind: Kind) {
     let (fresh, stores) = open(kind).await;
     let b = ballot_box(&stores, 2, 3).await;
@@ -349,15 +362,7 @@ async fn cast_records_both_or_neither(kind: Kind) {
     );
     assert_eq!(counts(&stores).await, (1, 1));
     // No token survives a completed cast.
-    assert!(stores.ballots.pending_tokens().await.unwrap().is_empty());
-    assert!(
-        stores
-            .electors
-            .emargement_tokens()
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_no_token(&stores).await;
     assert_eq!(cast_one(&stores, &r2, &b.keys[1]).await, Ok(t0()));
     assert_eq!(counts(&stores).await, (2, 2));
     stores.close().await;
@@ -484,7 +489,7 @@ async fn batched_casts_decide_each_ballot_as_one_by_one(kind: Kind) {
         vec![true, false, true, false, false],
         "keys 0 and 2 only"
     );
-    assert!(stores.ballots.pending_tokens().await.unwrap().is_empty());
+    assert_no_token(&stores).await;
     assert!(
         stores
             .ballots
@@ -493,14 +498,6 @@ async fn batched_casts_decide_each_ballot_as_one_by_one(kind: Kind) {
             .unwrap()
             .unwrap()
             .confirmed
-    );
-    assert!(
-        stores
-            .electors
-            .emargement_tokens()
-            .await
-            .unwrap()
-            .is_empty()
     );
     // The refused ones may still vote with their own keys.
     assert_eq!(cast_one(&stores, &r3, &b.keys[3]).await, Ok(t0()));
@@ -647,15 +644,7 @@ async fn recovery_rule_repairs_every_crash_point(kind: Kind) {
     assert_eq!(counts(&stores).await, (2, 2));
     assert!(stores.electors.emargement(&rid(1)).await.unwrap().is_none());
     assert!(stores.electors.emargement(&rid(4)).await.unwrap().is_none());
-    assert!(stores.ballots.pending_tokens().await.unwrap().is_empty());
-    assert!(
-        stores
-            .electors
-            .emargement_tokens()
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_no_token(&stores).await;
     // The keys of undone casts may vote again.
     assert_eq!(
         stores
