@@ -210,13 +210,21 @@ pub mod serde_hex {
         }
     }
 
+    /// Serializes `b` as lowercase hex written into `buf` (twice its length): a ballot
+    /// holds about 190 such fields, so none of them allocates.
+    fn hex_str<S: Serializer>(b: &[u8], buf: &mut [u8], s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error as _;
+        hex::encode_to_slice(b, buf).map_err(S::Error::custom)?;
+        s.serialize_str(core::str::from_utf8(buf).map_err(S::Error::custom)?)
+    }
+
     /// A 32-byte digest or key as 64 lowercase hex characters.
     pub mod bytes32 {
         use super::*;
 
         /// Serializes 32 bytes.
         pub fn serialize<S: Serializer>(b: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
-            s.serialize_str(&hex::encode(b))
+            hex_str(b, &mut [0u8; 64], s)
         }
 
         /// Deserializes 32 bytes.
@@ -231,7 +239,7 @@ pub mod serde_hex {
 
         /// Serializes 64 bytes.
         pub fn serialize<S: Serializer>(b: &[u8; 64], s: S) -> Result<S::Ok, S::Error> {
-            s.serialize_str(&hex::encode(b))
+            hex_str(b, &mut [0u8; 128], s)
         }
 
         /// Deserializes 64 bytes.

@@ -51,6 +51,8 @@ pub struct RightLogin {
     pub failures: i64,
     /// Locked until this instant.
     pub locked_until: Option<DateTime<Utc>>,
+    /// Its émargement instant, once it voted.
+    pub voted_at: Option<DateTime<Utc>>,
 }
 
 /// A right with its sealed personal data, for letters and exports.
@@ -298,7 +300,7 @@ impl Electors {
             read | p
                 | {
                     Ok(sqlx::query_as(
-                "SELECT r.right_id, r.scrutin_id, r.chamber_code, l.login_key, r.birth_check, r.material, r.failures, r.locked_until FROM logins l JOIN rights r ON r.right_id = l.right_id WHERE l.identifier = $1",
+                "SELECT r.right_id, r.scrutin_id, r.chamber_code, l.login_key, r.birth_check, r.material, r.failures, r.locked_until, e.at AS voted_at FROM logins l JOIN rights r ON r.right_id = l.right_id LEFT JOIN emargements e ON e.right_id = r.right_id WHERE l.identifier = $1",
             )
             .bind(identifier)
             .fetch_optional(p)
@@ -314,7 +316,7 @@ impl Electors {
             read | p
                 | {
                     Ok(sqlx::query_as(
-                "SELECT r.right_id, r.scrutin_id, r.chamber_code, l.login_key, r.birth_check, r.material, r.failures, r.locked_until FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id WHERE r.right_id = $1",
+                "SELECT r.right_id, r.scrutin_id, r.chamber_code, l.login_key, r.birth_check, r.material, r.failures, r.locked_until, e.at AS voted_at FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id LEFT JOIN emargements e ON e.right_id = r.right_id WHERE r.right_id = $1",
             )
             .bind(right_id)
             .fetch_optional(p)

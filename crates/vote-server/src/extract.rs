@@ -90,6 +90,8 @@ pub struct Session {
     pub right_id: String,
     /// Its scrutin.
     pub scrutin_id: String,
+    /// When it voted, if it had when the request came (the cast checks again, atomically).
+    pub voted_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl FromRequestParts<AppState> for Session {
@@ -110,6 +112,7 @@ impl FromRequestParts<AppState> for Session {
                 Ok(Session {
                     right_id: r,
                     scrutin_id: s,
+                    voted_at: right.voted_at,
                 })
             }
             Claims::Step1 { .. } => Err(ApiError::wrong_login_step()),

@@ -122,6 +122,12 @@ pub(crate) fn check_structure(ballot: &Ballot, style: &BallotStyle) -> Result<()
     Ok(())
 }
 
+/// For `map_err`: the error prefixed with where it happened. `what` runs only on an
+/// error: a good ballot's hundreds of decodings format no text.
+fn located(what: impl FnOnce() -> String) -> impl FnOnce(CryptoError) -> CryptoError {
+    move |e| CryptoError::verification(format!("{}: {e}", what()))
+}
+
 /// Decodes every point and scalar of a ballot whose structure was checked, and checks that
 /// each proof's branch challenges add up to its Fiat–Shamir challenge. `point` decodes a
 /// point (the prover passes the points it computed, in the same order).
@@ -133,20 +139,19 @@ pub(crate) fn decode_ballot(
     let digest = statement_digest(ballot);
     let mut contests = Vec::with_capacity(ballot.contests.len());
     for (i, (c, p)) in ballot.contests.iter().zip(style.contests()).enumerate() {
-        let located =
-            |what: String| move |e: CryptoError| CryptoError::verification(format!("{what}: {e}"));
         let scalar = |b: &[u8; 32]| decode_scalar(b);
 
         let mut ct = Vec::with_capacity(c.options.len() + 1);
         ct.push((
             point(&c.blank.alpha)
-                .map_err(located(format!("{}, blank alpha", contest_name(i, p))))?,
-            point(&c.blank.beta).map_err(located(format!("{}, blank beta", contest_name(i, p))))?,
+                .map_err(located(|| format!("{}, blank alpha", contest_name(i, p))))?,
+            point(&c.blank.beta)
+                .map_err(located(|| format!("{}, blank beta", contest_name(i, p))))?,
         ));
         for (j, o) in c.options.iter().enumerate() {
             ct.push((
-                point(&o.alpha).map_err(located(format!("{}: alpha", option_name(i, p, j))))?,
-                point(&o.beta).map_err(located(format!("{}: beta", option_name(i, p, j))))?,
+                point(&o.alpha).map_err(located(|| format!("{}: alpha", option_name(i, p, j))))?,
+                point(&o.beta).map_err(located(|| format!("{}: beta", option_name(i, p, j))))?,
             ));
         }
 
@@ -160,8 +165,8 @@ pub(crate) fn decode_ballot(
                     s: [scalar(&br.response)?],
                 })
             };
-            let zero = decode_branch(&proof.zero).map_err(located(here()))?;
-            let one = decode_branch(&proof.one).map_err(located(here()))?;
+            let zero = decode_branch(&proof.zero).map_err(located(here))?;
+            let one = decode_branch(&proof.one).map_err(located(here))?;
             let c_fs = option_challenge(option_transcript(&digest, i, j), proof);
             if zero.e + one.e != c_fs {
                 return Err(CryptoError::verification(format!(
@@ -186,7 +191,7 @@ pub(crate) fn decode_ballot(
                     s: [scalar(&br.response_blank)?, scalar(&br.response_sum)?],
                 })
             })()
-            .map_err(located(here()))?;
+            .map_err(located(here))?;
             total += b.e;
             sum.push(b);
         }

@@ -54,9 +54,14 @@ pub async fn cast(
     // 3. the ballot decodes and names this scrutin.
     require_json(&headers)?;
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::malformed_request())?;
-    serde_json::from_str::<serde::de::IgnoredAny>(text)
-        .map_err(|_| ApiError::malformed_request())?;
-    let ballot = Ballot::from_json(text).map_err(|_| ApiError::malformed_ballot())?;
+    // Parsed once; only a body that is not a ballot is parsed again, to tell JSON that is
+    // not a ballot from text that is not JSON.
+    let ballot = Ballot::from_json(text).map_err(|_| {
+        match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Ok(_) => ApiError::malformed_ballot(),
+            Err(_) => ApiError::malformed_request(),
+        }
+    })?;
     let style = state.ballot_style(&scrutin)?;
     if ballot.scrutin_id != scrutin.id || ballot.election_id != style.election_id() {
         return Err(ApiError::ballot_wrong_scrutin());
@@ -96,14 +101,9 @@ pub async fn cast(
         }
         Err(VerifyError::Stopped) => return Err(ApiError::unavailable()),
     }
-    // 7. the right has not voted (checked again, atomically, by the cast).
-    if state
-        .stores()
-        .electors
-        .emargement(&session.right_id)
-        .await?
-        .is_some()
-    {
+    // 7. the right had not voted when the session was read (checked again, atomically,
+    // by the cast).
+    if session.voted_at.is_some() {
         return Err(ApiError::already_voted());
     }
     let tracking_code = *ballot.tracking_code().as_bytes();
