@@ -57,7 +57,13 @@ impl CastQueue {
         concurrency: usize,
         max_batch: usize,
     ) -> CastQueue {
-        let tx = crate::batches::start(concurrency, max_batch, move |batch: Vec<Job>| {
+        let policy = crate::batches::Policy {
+            concurrency,
+            max_batch,
+            // Writes wait on commits, not on a core: start them at once.
+            gather: 1,
+        };
+        let tx = crate::batches::start(policy, move |batch: Vec<Job>| {
             let (stores, now) = (stores.clone(), clock.now());
             async move { write_batch(&stores, now, batch).await }
         });

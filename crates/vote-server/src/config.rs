@@ -34,6 +34,9 @@ pub struct VoteConfig {
     pub verify_concurrency: usize,
     /// Largest batch of ballots verified in one random linear combination.
     pub verify_batch: usize,
+    /// While a batch is being verified, the next starts only once this many ballots wait
+    /// (or when a batch ends): larger batches cost less per ballot.
+    pub verify_gather: usize,
     /// Batches of casts written at once (each waits on its stores' commits, not a core).
     pub cast_concurrency: usize,
     /// Largest batch of casts written with one commit per step.
@@ -56,6 +59,7 @@ impl VoteConfig {
             background_period: StdDuration::from_secs(15),
             verify_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             verify_batch: 64,
+            verify_gather: 16,
             cast_concurrency: 4,
             cast_batch: 64,
         }

@@ -45,7 +45,11 @@ impl AppState {
     /// Builds the state; starts the ballot verification and cast queues (needs a Tokio
     /// runtime).
     pub fn new(stores: Stores, config: VoteConfig, clock: SharedClock) -> AppState {
-        let verifier = BallotVerifier::start(config.verify_concurrency, config.verify_batch);
+        let verifier = BallotVerifier::start(
+            config.verify_concurrency,
+            config.verify_batch,
+            config.verify_gather,
+        );
         let casts = CastQueue::start(
             stores.clone(),
             clock.clone(),

@@ -31,9 +31,15 @@ impl std::fmt::Debug for Job {
 
 impl BallotVerifier {
     /// Starts the queue: at most `concurrency` batches run at once (on the blocking pool),
-    /// each of at most `max_batch` ballots. While they run, new ballots gather for the next.
-    pub fn start(concurrency: usize, max_batch: usize) -> BallotVerifier {
-        let tx = crate::batches::start(concurrency, max_batch, |batch: Vec<Job>| async move {
+    /// each of at most `max_batch` ballots; while one runs, the next waits for `gather`
+    /// ballots or for a running batch to end. While they run, new ballots gather.
+    pub fn start(concurrency: usize, max_batch: usize, gather: usize) -> BallotVerifier {
+        let policy = crate::batches::Policy {
+            concurrency,
+            max_batch,
+            gather,
+        };
+        let tx = crate::batches::start(policy, |batch: Vec<Job>| async move {
             // A panic in the check drops the batch's replies: those casts fail, the server
             // goes on.
             let _ = tokio::task::spawn_blocking(move || verify_batch(batch)).await;

@@ -72,6 +72,12 @@ pub struct CastArgs {
     /// Requests in flight at once.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Proof batches checked at once by the server (default: one per core).
+    #[arg(long)]
+    verify_concurrency: Option<usize>,
+    /// Ballots a proof batch waits for while another runs (default: the server's).
+    #[arg(long)]
+    verify_gather: Option<usize>,
 }
 
 /// Arguments of `scrutin bench credentials`.
@@ -319,7 +325,16 @@ async fn cast(args: CastArgs) -> anyhow::Result<()> {
 
     let state = scrutin_vote::AppState::new(
         stores.clone(),
-        scrutin_vote::VoteConfig::new(keys.clone()),
+        {
+            let mut config = scrutin_vote::VoteConfig::new(keys.clone());
+            if let Some(n) = args.verify_concurrency {
+                config.verify_concurrency = n;
+            }
+            if let Some(n) = args.verify_gather {
+                config.verify_gather = n;
+            }
+            config
+        },
         Arc::new(SystemClock),
     );
     let app = scrutin_vote::router(state);
