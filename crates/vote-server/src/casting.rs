@@ -11,13 +11,9 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::ApiError;
 
-/// A verified ballot waiting for its cast.
+/// A verified ballot waiting for its cast, and where its outcome goes.
 struct Job {
-    right_id: String,
-    scrutin_id: String,
-    voting_key: [u8; 32],
-    tracking_code: [u8; 32],
-    ballot: String,
+    cast: Cast,
     reply: oneshot::Sender<Result<Outcome, ApiError>>,
 }
 
@@ -74,22 +70,8 @@ impl CastQueue {
     /// the refusal.
     pub async fn cast(&self, cast: Cast) -> Result<Outcome, ApiError> {
         let (reply, rx) = oneshot::channel();
-        let Cast {
-            right_id,
-            scrutin_id,
-            voting_key,
-            tracking_code,
-            ballot,
-        } = cast;
         self.tx
-            .send(Job {
-                right_id,
-                scrutin_id,
-                voting_key,
-                tracking_code,
-                ballot,
-                reply,
-            })
+            .send(Job { cast, reply })
             .await
             .map_err(|_| ApiError::unavailable())?;
         rx.await.map_err(|_| ApiError::unavailable())?
@@ -99,12 +81,12 @@ impl CastQueue {
 async fn write_batch(stores: &Stores, now: DateTime<Utc>, batch: Vec<Job>) {
     let ballots: Vec<CastBallot<'_>> = batch
         .iter()
-        .map(|j| CastBallot {
-            right_id: &j.right_id,
-            scrutin_id: &j.scrutin_id,
-            voting_key: &j.voting_key,
-            tracking_code: &j.tracking_code,
-            ballot: &j.ballot,
+        .map(|Job { cast: c, .. }| CastBallot {
+            right_id: &c.right_id,
+            scrutin_id: &c.scrutin_id,
+            voting_key: &c.voting_key,
+            tracking_code: &c.tracking_code,
+            ballot: &c.ballot,
         })
         .collect();
     let outcomes = cast_batch(stores, now, &ballots).await;
