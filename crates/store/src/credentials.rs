@@ -10,6 +10,7 @@
 
 use std::collections::HashSet;
 use std::io::Write;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rand::SeedableRng;
@@ -20,6 +21,7 @@ use scrutin_election::VoterRecord;
 use sha2::{Digest, Sha256};
 
 use crate::clock::paris_text;
+use crate::electors::SealedRight;
 use crate::error::{Result, StoreError};
 use crate::journal;
 use crate::letters::{Letter, LettersWriter, SecretLines};
@@ -66,6 +68,7 @@ fn printed_name(record: &VoterRecord) -> String {
 fn letter_for(
     right_id: &str,
     s: &Scrutin,
+    instructions: &str,
     record: &VoterRecord,
     cred: &PublicCredential,
     code: &SecretCode,
@@ -104,7 +107,7 @@ fn letter_for(
         address,
         postcode: m.postcode.clone().unwrap_or_default(),
         email: record.email.clone(),
-        instructions: instructions(s),
+        instructions: instructions.to_owned(),
         material,
     }
 }
@@ -153,6 +156,8 @@ fn write_letters<W: Write>(
         .collect();
     // Stable: letters with the same postcode and name keep the rights' order.
     order.par_sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    // The same for every letter of the scrutin: formatted once.
+    let text = instructions(scrutin);
     for round in order.chunks(LETTERS_PER_ROUND) {
         let lines = round
             .par_chunks(1024)
@@ -163,6 +168,7 @@ fn write_letters<W: Write>(
                     out.push(&letter_for(
                         &d.right_id,
                         scrutin,
+                        &text,
                         &d.record,
                         &d.cred,
                         &d.code,
@@ -177,6 +183,83 @@ fn write_letters<W: Write>(
         }
     }
     Ok(())
+}
+
+/// Rights read per page: while one page's keys are derived on every core, the next page
+/// is read, so the store's reader and the derivation overlap.
+const RIGHTS_PER_PAGE: usize = 16_384;
+
+/// Opens the records of one page of rights and draws their credentials on every core;
+/// each worker has its own CSPRNG seeded from the OS.
+fn draw_page(
+    key: &DataKey,
+    election_id: &str,
+    scrutin_id: &str,
+    page: &[SealedRight],
+) -> Result<Vec<Drawn>> {
+    let drawn = page
+        .par_chunks(2048)
+        .map(|chunk| {
+            let mut rng = ChaCha20Rng::from_rng(rand::rngs::OsRng)
+                .map_err(|e| StoreError::Invalid(format!("random generator: {e}")))?;
+            chunk
+                .iter()
+                .map(|r| {
+                    let record = open_record(key, &r.right_id, &r.personal)?;
+                    let (cred, code) = generate_credential(election_id, scrutin_id, &mut rng);
+                    Ok(Drawn {
+                        right_id: r.right_id.clone(),
+                        record,
+                        cred,
+                        code,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(drawn.into_iter().flatten().collect())
+}
+
+/// Draws credentials for every right of a scrutin that has none, in the rights' order.
+/// The chamber's data key is unwrapped only if there is such a right.
+async fn draw_scrutin(
+    stores: &Stores,
+    master: &MasterKey,
+    election_id: &str,
+    scrutin: &Scrutin,
+) -> Result<Vec<Drawn>> {
+    let mut drawn = Vec::new();
+    let mut key: Option<Arc<DataKey>> = None;
+    let mut after = String::new();
+    let mut deriving: Option<tokio::task::JoinHandle<Result<Vec<Drawn>>>> = None;
+    loop {
+        let page = stores
+            .electors
+            .sealed_rights_page(&scrutin.id, &after, RIGHTS_PER_PAGE)
+            .await?;
+        if let Some(job) = deriving.take() {
+            drawn.extend(joined(job.await)?);
+        }
+        let Some(last) = page.last() else { break };
+        after.clone_from(&last.right_id);
+        let key = match &key {
+            Some(k) => k.clone(),
+            None => key
+                .insert(Arc::new(
+                    chamber_key(stores, master, &scrutin.chamber_code).await?,
+                ))
+                .clone(),
+        };
+        let (election, scrutin) = (election_id.to_owned(), scrutin.id.clone());
+        deriving = Some(tokio::task::spawn_blocking(move || {
+            draw_page(&key, &election, &scrutin, &page)
+        }));
+    }
+    Ok(drawn)
+}
+
+fn joined<T>(r: std::result::Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
+    r.map_err(|e| StoreError::Invalid(format!("credential worker stopped: {e}")))?
 }
 
 /// Checks that a scrutin's voting keys number its rights with credentials plus its
@@ -220,44 +303,15 @@ pub async fn generate_credentials<W: Write>(
             .ok_or_else(|| StoreError::NotFound(format!("scrutin {scrutin_id}")))?;
         check_counts(stores, scrutin_id).await?;
         let started = std::time::Instant::now();
-        let rights = stores.electors.rights_of_scrutin(scrutin_id, true).await?;
-        if rights.is_empty() {
+        let mut drawn = draw_scrutin(stores, master, election_id, &scrutin).await?;
+        if drawn.is_empty() {
             continue;
         }
         tracing::debug!(
             seconds = started.elapsed().as_secs_f64(),
-            rights = rights.len(),
-            "rights read"
+            rights = drawn.len(),
+            "rights read and keys derived"
         );
-        let key = chamber_key(stores, master, &scrutin.chamber_code).await?;
-
-        // Draw on every core; each worker has its own CSPRNG seeded from the OS.
-        let mut drawn: Vec<Drawn> = rights
-            .par_chunks(2048)
-            .map(|chunk| {
-                let mut rng = ChaCha20Rng::from_rng(rand::rngs::OsRng)
-                    .map_err(|e| StoreError::Invalid(format!("random generator: {e}")))?;
-                chunk
-                    .iter()
-                    .map(|r| {
-                        let record = open_record(&key, &r.right_id, &r.personal)?;
-                        let (cred, code) = generate_credential(election_id, scrutin_id, &mut rng);
-                        Ok(Drawn {
-                            right_id: r.right_id.clone(),
-                            record,
-                            cred,
-                            code,
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()
-            })
-            .collect::<Result<Vec<_>>>()?
-            .into_iter()
-            .flatten()
-            .collect();
-
-        drop(rights);
-        tracing::debug!(seconds = started.elapsed().as_secs_f64(), "keys derived");
         // Identifiers are unique platform-wide: redraw the rare collision.
         let mut rng = rand::rngs::OsRng;
         for d in &mut drawn {
@@ -316,9 +370,6 @@ pub async fn generate_credentials<W: Write>(
         let generated = drawn.len();
         let letters_written = write_letters(letters, &scrutin, drawn);
         tracing::debug!(seconds = started.elapsed().as_secs_f64(), "letters written");
-        let joined = |r: std::result::Result<Result<()>, tokio::task::JoinError>| {
-            r.map_err(|e| StoreError::Invalid(format!("credential writer stopped: {e}")))?
-        };
         let keys_written = joined(keys_written.await);
         let creds_written = joined(creds_written.await);
         keys_written?;
@@ -413,6 +464,12 @@ pub async fn resend_material(
     )
     .await?;
     Ok(letter_for(
-        right_id, &scrutin, &record, &cred, &code, material,
+        right_id,
+        &scrutin,
+        &instructions(&scrutin),
+        &record,
+        &cred,
+        &code,
+        material,
     ))
 }

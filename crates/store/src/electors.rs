@@ -70,6 +70,15 @@ pub struct RightPersonal {
     pub identifier: Option<String>,
 }
 
+/// A right's identifier and sealed personal data: what credential generation reads.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SealedRight {
+    /// System-wide identifier.
+    pub right_id: String,
+    /// Sealed personal data.
+    pub personal: Vec<u8>,
+}
+
 /// Outcome of a counted failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FailureOutcome {
@@ -220,6 +229,32 @@ impl Electors {
                         "SELECT r.right_id, r.scrutin_id, r.chamber_code, r.personal, l.identifier FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id WHERE r.scrutin_id = $1 ORDER BY r.right_id"
                     };
                     Ok(sqlx::query_as(sql).bind(scrutin_id).fetch_all(p).await?)
+                }
+        )
+    }
+
+    /// Up to `limit` rights of a scrutin that have no credentials yet, after `after` in
+    /// identifier order (`""` for the first page), with only what the generation needs:
+    /// the generation reads the next page while the previous one's keys are derived.
+    pub async fn sealed_rights_page(
+        &self,
+        scrutin_id: &str,
+        after: &str,
+        limit: usize,
+    ) -> Result<Vec<SealedRight>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        with_db!(
+            &self.db,
+            read | p
+                | {
+                    Ok(sqlx::query_as(
+                        "SELECT r.right_id, r.personal FROM rights r WHERE r.scrutin_id = $1 AND r.right_id > $2 AND NOT EXISTS (SELECT 1 FROM logins l WHERE l.right_id = r.right_id) ORDER BY r.right_id LIMIT $3",
+                    )
+                    .bind(scrutin_id)
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(p)
+                    .await?)
                 }
         )
     }

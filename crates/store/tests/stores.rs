@@ -32,6 +32,7 @@ macro_rules! on_both {
 on_both!(
     scrutin_description_and_state,
     rights_credentials_and_lockout,
+    sealed_rights_come_in_pages_without_credentials,
     cast_records_both_or_neither,
     concurrent_casts_record_exactly_one,
     batched_casts_decide_each_ballot_as_one_by_one,
@@ -268,6 +269,46 @@ async fn rights_credentials_and_lockout(kind: Kind) {
 
 struct Box1 {
     keys: Vec<[u8; 32]>,
+}
+
+/// Credential generation reads a scrutin's rights a page at a time: every right without
+/// credentials comes exactly once, in identifier order, and no other right.
+async fn sealed_rights_come_in_pages_without_credentials(kind: Kind) {
+    let (fresh, stores) = open(kind).await;
+    let mut rights: Vec<NewRight> = (1..=7).map(right).collect();
+    let mut other = right(8);
+    other.scrutin_id = "181-A".into();
+    rights.push(other);
+    // Inserted out of order: the pages follow the identifiers, not the insertion.
+    rights.reverse();
+    stores.electors.insert_rights(&rights).await.unwrap();
+    let with_login = right(3).right_id;
+    stores
+        .electors
+        .set_credentials(&[(with_login.clone(), "ID-3".into(), random32())])
+        .await
+        .unwrap();
+
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    let mut pages = 0;
+    loop {
+        let page = stores
+            .electors
+            .sealed_rights_page("181-C", &after, 2)
+            .await
+            .unwrap();
+        let Some(last) = page.last() else { break };
+        assert!(page.len() <= 2);
+        after.clone_from(&last.right_id);
+        assert!(page.iter().all(|r| r.personal == vec![1, 2, 3]));
+        seen.extend(page.into_iter().map(|r| r.right_id));
+        pages += 1;
+    }
+    let expected: Vec<String> = [1, 2, 4, 5, 6, 7].map(|n| right(n).right_id).to_vec();
+    assert_eq!(seen, expected);
+    assert_eq!(pages, 3);
+    fresh.cleanup().await.unwrap();
 }
 
 async fn ballot_box(stores: &Stores, rights: u32, keys: usize) -> Box1 {
