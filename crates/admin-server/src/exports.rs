@@ -498,11 +498,7 @@ async fn emargement_csv(
         })?;
     let key = state.master_key.unwrap(chamber, &wrapped)?;
     let emargements = state.stores.electors.emargements(scrutin).await?;
-    let rights = state
-        .stores
-        .electors
-        .rights_of_scrutin(scrutin, false)
-        .await?;
+    let rights = state.stores.electors.rights_of_scrutin(scrutin).await?;
     let mut lines = Vec::with_capacity(emargements.len());
     for (right_id, at) in &emargements {
         let record = rights

@@ -213,22 +213,18 @@ impl Electors {
         )
     }
 
-    /// Rights of a scrutin (all, or only those without credentials yet), by identifier.
-    pub async fn rights_of_scrutin(
-        &self,
-        scrutin_id: &str,
-        without_credentials_only: bool,
-    ) -> Result<Vec<RightPersonal>> {
+    /// Rights of a scrutin, by identifier, with their login identifier once they have one.
+    pub async fn rights_of_scrutin(&self, scrutin_id: &str) -> Result<Vec<RightPersonal>> {
         with_db!(
             &self.db,
             read | p
                 | {
-                    let sql = if without_credentials_only {
-                        "SELECT r.right_id, r.scrutin_id, r.chamber_code, r.personal, CAST(NULL AS TEXT) AS identifier FROM rights r WHERE r.scrutin_id = $1 AND NOT EXISTS (SELECT 1 FROM logins l WHERE l.right_id = r.right_id) ORDER BY r.right_id"
-                    } else {
-                        "SELECT r.right_id, r.scrutin_id, r.chamber_code, r.personal, l.identifier FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id WHERE r.scrutin_id = $1 ORDER BY r.right_id"
-                    };
-                    Ok(sqlx::query_as(sql).bind(scrutin_id).fetch_all(p).await?)
+                    Ok(sqlx::query_as(
+                        "SELECT r.right_id, r.scrutin_id, r.chamber_code, r.personal, l.identifier FROM rights r LEFT JOIN logins l ON l.right_id = r.right_id WHERE r.scrutin_id = $1 ORDER BY r.right_id",
+                    )
+                    .bind(scrutin_id)
+                    .fetch_all(p)
+                    .await?)
                 }
         )
     }

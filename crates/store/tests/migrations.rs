@@ -74,7 +74,7 @@ async fn logins_survive_the_split(kind: Kind) {
     assert_eq!(login.material, 1);
     let waiting = stores
         .electors
-        .rights_of_scrutin("181-C", true)
+        .sealed_rights_page("181-C", "", usize::MAX)
         .await
         .unwrap();
     assert_eq!(waiting.len(), 1);

@@ -153,7 +153,7 @@ async fn rights_credentials_and_lockout(kind: Kind) {
     assert!(
         stores
             .electors
-            .rights_of_scrutin("181-C", true)
+            .sealed_rights_page("181-C", "", usize::MAX)
             .await
             .unwrap()
             .is_empty()
@@ -242,7 +242,7 @@ async fn rights_credentials_and_lockout(kind: Kind) {
         ));
         let waiting = stores
             .electors
-            .rights_of_scrutin("181-C", true)
+            .sealed_rights_page("181-C", "", usize::MAX)
             .await
             .unwrap();
         assert_eq!(waiting.len(), 1);
