@@ -241,3 +241,32 @@ fn a_generated_credential_matches_its_code() {
             .to_bytes()
     );
 }
+
+/// The batch path compresses every key of a batch with one shared inversion: each key must
+/// still be the one ed25519-dalek derives from the code, and the draws must come in the
+/// order of one-by-one generation (the test vectors depend on it).
+#[test]
+fn a_batch_of_credentials_matches_their_codes_and_the_one_by_one_draws() {
+    for count in [0usize, 1, 2, 7, 300] {
+        let batch = generate_credentials("e1", "s1", count, &mut rng(11));
+        assert_eq!(batch.len(), count);
+        let mut one_by_one = rng(11);
+        for (public, code) in &batch {
+            let (single, single_code) = generate_credential("e1", "s1", &mut one_by_one);
+            assert_eq!(public, &single);
+            assert_eq!(code, &single_code);
+            assert_eq!(
+                public.login_key,
+                login_signing_key("e1", &public.identifier, code)
+                    .verifying_key()
+                    .to_bytes()
+            );
+            assert_eq!(
+                public.voting_key,
+                voting_signing_key("e1", "s1", code)
+                    .verifying_key()
+                    .to_bytes()
+            );
+        }
+    }
+}

@@ -81,7 +81,15 @@ impl Db {
             // A 64 MB page cache for the one writer (SQLite's default is 2 MB): bulk
             // inserts into an index in random key order (2,000,000 login identifiers)
             // otherwise spill and re-read pages at every row: 25 s → 15 s at 2,000,000.
-            .connect_with(options.clone().pragma("cache_size", "-65536"))
+            // Temporary tables and statement journals in memory, not in files: the
+            // credential generation stages 2,000,000 logins in a temporary table
+            // (`Electors::set_credentials`).
+            .connect_with(
+                options
+                    .clone()
+                    .pragma("cache_size", "-65536")
+                    .pragma("temp_store", "MEMORY"),
+            )
             .await?;
         let reader = SqlitePoolOptions::new()
             .max_connections(readers.max(1))

@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
-use scrutin_crypto::credentials::{PublicCredential, SecretCode, generate_credential};
+use scrutin_crypto::credentials::{self, PublicCredential, SecretCode, generate_credential};
 use scrutin_election::VoterRecord;
 use sha2::{Digest, Sha256};
 
@@ -65,16 +65,19 @@ fn printed_name(record: &VoterRecord) -> String {
     }
 }
 
+/// One voter's letter; `name` is the record's [`printed_name`], which the caller has
+/// already computed to sort the letters.
+#[allow(clippy::too_many_arguments)]
 fn letter_for(
     right_id: &str,
     s: &Scrutin,
     instructions: &str,
     record: &VoterRecord,
+    name: String,
     cred: &PublicCredential,
     code: &SecretCode,
     material: i64,
 ) -> Letter {
-    let name = printed_name(record);
     let m = &record.mailing;
     let mut address = vec![m.recipient.clone()];
     for line in [&m.complement1, &m.complement2, &m.street, &m.place]
@@ -154,28 +157,31 @@ fn write_letters<W: Write>(
             (postcode, printed_name(&d.record), i)
         })
         .collect();
-    // Stable: letters with the same postcode and name keep the rights' order.
-    order.par_sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    // Letters with the same postcode and name keep the rights' order: the index breaks
+    // ties, so the unstable (in place) sort gives the stable order.
+    order.par_sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
     // The same for every letter of the scrutin: formatted once.
     let text = instructions(scrutin);
-    for round in order.chunks(LETTERS_PER_ROUND) {
+    for round in order.chunks_mut(LETTERS_PER_ROUND) {
         let lines = round
-            .par_chunks(1024)
+            .par_chunks_mut(1024)
             .map(|chunk| {
-                let mut out = SecretLines::with_capacity(chunk.len() * 1024);
-                for &(_, _, i) in chunk {
-                    let d = &drawn[i];
+                let count = chunk.len();
+                let mut out = SecretLines::with_capacity(count * 1024);
+                for (_, name, i) in chunk {
+                    let d = &drawn[*i];
                     out.push(&letter_for(
                         &d.right_id,
                         scrutin,
                         &text,
                         &d.record,
+                        std::mem::take(name),
                         &d.cred,
                         &d.code,
                         0,
                     ))?;
                 }
-                Ok((out, chunk.len()))
+                Ok((out, count))
             })
             .collect::<Result<Vec<_>>>()?;
         for (text, count) in &lines {
@@ -202,14 +208,15 @@ fn draw_page(
         .map(|chunk| {
             let mut rng = ChaCha20Rng::from_rng(rand::rngs::OsRng)
                 .map_err(|e| StoreError::Invalid(format!("random generator: {e}")))?;
+            let creds =
+                credentials::generate_credentials(election_id, scrutin_id, chunk.len(), &mut rng);
             chunk
                 .iter()
-                .map(|r| {
-                    let record = open_record(key, &r.right_id, &r.personal)?;
-                    let (cred, code) = generate_credential(election_id, scrutin_id, &mut rng);
+                .zip(creds)
+                .map(|(r, (cred, code))| {
                     Ok(Drawn {
                         right_id: r.right_id.clone(),
-                        record,
+                        record: open_record(key, &r.right_id, &r.personal)?,
                         cred,
                         code,
                     })
@@ -468,6 +475,7 @@ pub async fn resend_material(
         &scrutin,
         &instructions(&scrutin),
         &record,
+        printed_name(&record),
         &cred,
         &code,
         material,

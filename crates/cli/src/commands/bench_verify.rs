@@ -173,7 +173,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
 }
 
 /// CPU time (user + system) of this process so far, from `/proc/self/stat` (Linux).
-fn cpu_seconds() -> Option<f64> {
+pub(super) fn cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name (which is in parentheses and may hold spaces).
     let rest = stat.rsplit_once(')')?.1;
