@@ -20,7 +20,9 @@ use scrutin_crypto::ballot::{
     verify_ballot,
 };
 use scrutin_crypto::batch::verify_ballots;
-use scrutin_crypto::credentials::{SecretCode, generate_credential, voting_signing_key};
+use scrutin_crypto::credentials::{
+    SecretCode, generate_credential, generate_credentials, voting_signing_key,
+};
 use scrutin_crypto::elgamal::{EncryptionKey, base_mul};
 
 fn group_operations(c: &mut Criterion) {
@@ -176,6 +178,11 @@ fn credentials(c: &mut Criterion) {
     });
     g.bench_function("generate_credential", |b| {
         b.iter(|| generate_credential("cci-2026", "scrutin-75", &mut rng))
+    });
+    // As the generation step draws them: one shared inversion per 2,048 credentials.
+    g.throughput(criterion::Throughput::Elements(2048));
+    g.bench_function("generate_credentials_2048", |b| {
+        b.iter(|| generate_credentials("cci-2026", "scrutin-75", 2048, &mut rng))
     });
     g.finish();
 }
