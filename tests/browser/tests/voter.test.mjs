@@ -293,12 +293,18 @@ describe('voter pages against the real voting server', () => {
       await held;
       await route.continue();
     });
-    await page.getByRole('button', { name: 'Je confirme et j’envoie mon vote' }).click();
-    await page.locator('#cast-progress').waitFor();
-    assert.equal(await page.locator('#cast-progress').getAttribute('aria-busy'), 'true');
-    assert.match(await page.getByRole('status').first().textContent(), /Envoi de votre vote…/);
-    await checkpoint(page, '10b-cast-progress');
-    release();
+    try {
+      await page.getByRole('button', { name: 'Je confirme et j’envoie mon vote' }).click();
+      await page.locator('#cast-progress').waitFor();
+      assert.equal(await page.locator('#cast-progress').getAttribute('aria-busy'), 'true');
+      // The page says "Chiffrement…" while the browser encrypts, then "Envoi…" once the
+      // request (held above) is on its way: wait for the second state, do not race it.
+      await page.getByRole('status').filter({ hasText: 'Envoi de votre vote…' }).first().waitFor();
+      await checkpoint(page, '10b-cast-progress');
+    } finally {
+      // Never leave the cast held: the next tests cast through the same page.
+      release();
+    }
     await page.getByRole('heading', { level: 1, name: 'Votre vote est enregistré' }).waitFor();
     await page.unroute('**/api/v1/ballots');
     const tracking = (await page.locator('#tracking-code').textContent()).trim();
