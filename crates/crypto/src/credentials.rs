@@ -415,6 +415,10 @@ pub fn generate_credential<R: RngCore + CryptoRng>(
         .unwrap_or_else(|| unreachable!("one credential was drawn"))
 }
 
+/// Credentials drawn per [`generate_credentials`] call by the generation step: enough that
+/// the shared inversion costs nothing per key, small enough to spread over every core.
+pub const CREDENTIAL_BATCH: usize = 2048;
+
 /// Draws `count` credentials for voting rights of `scrutin_id`, each as
 /// [`generate_credential`] would, drawing from `rng` in the same order (identifier, then
 /// code, credential after credential).

@@ -204,7 +204,7 @@ fn draw_page(
     page: &[SealedRight],
 ) -> Result<Vec<Drawn>> {
     let drawn = page
-        .par_chunks(2048)
+        .par_chunks(credentials::CREDENTIAL_BATCH)
         .map(|chunk| {
             let mut rng = ChaCha20Rng::from_rng(rand::rngs::OsRng)
                 .map_err(|e| StoreError::Invalid(format!("random generator: {e}")))?;

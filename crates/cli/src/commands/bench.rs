@@ -190,16 +190,16 @@ async fn credentials(args: CredentialsArgs) -> anyhow::Result<()> {
     // both public keys on every core, with nothing read or written.
     let sample = generated.clamp(1, 200_000);
     let t = Instant::now();
-    // In batches of 2,048, as the generation draws them (one shared inversion per batch).
-    (0..sample.div_ceil(2048)).into_par_iter().for_each_init(
-        rand::rngs::StdRng::from_entropy,
-        |rng, batch| {
-            let count = (sample - batch * 2048).min(2048);
+    // In batches, as the generation draws them (one shared inversion per batch).
+    let batch_size = scrutin_crypto::credentials::CREDENTIAL_BATCH;
+    (0..sample.div_ceil(batch_size))
+        .into_par_iter()
+        .for_each_init(rand::rngs::StdRng::from_entropy, |rng, batch| {
+            let count = (sample - batch * batch_size).min(batch_size);
             std::hint::black_box(scrutin_crypto::credentials::generate_credentials(
                 ELECTION, "999-S", count, rng,
             ));
-        },
-    );
+        });
     let floor = t.elapsed().as_secs_f64() * generated as f64 / sample as f64;
     println!(
         "floor: drawing and deriving both keys alone, {sample} credentials on every core, extrapolated to {generated}: {floor:.1} s ({:.1} µs of wall time per credential; generation = {:.2} × the floor)",
