@@ -364,6 +364,50 @@ async fn flow(kind: Kind) {
         std::fs::File::open(app.state.config.material_dir.join("letters-011.scrutin")).unwrap();
     let letters = read_letters(file, PASSPHRASE.as_bytes()).unwrap();
     assert_eq!(letters.len(), 24);
+    // Each letter shows its voter's record as the file gave it: civility, first
+    // name then usage name in capitals, company, the mailing address lines without the
+    // empty ones, `postcode city`, the country abroad, the email when there is one.
+    let letter_of = |right: &str| letters.iter().find(|l| l.right_id == right).unwrap();
+    let l = letter_of("0110000000005");
+    assert_eq!(
+        (l.civility.as_str(), l.name.as_str(), l.company.as_str()),
+        ("M.", "Michel DUMONT", "CAVE À VINS DUMONT")
+    );
+    assert_eq!(
+        l.address,
+        [
+            "CAVE À VINS DUMONT",
+            "M. DUMONT Michel",
+            "148 BOULEVARD GAMBETTA",
+            "01630 SAINT-GENIS-POUILLY"
+        ]
+    );
+    assert_eq!((l.postcode.as_str(), l.email.as_deref()), ("01630", None));
+    assert_eq!(
+        (l.scrutin.as_str(), l.chamber_code.as_str()),
+        ("011-C", "011")
+    );
+    assert!(l.instructions.contains("code secret"), "{}", l.instructions);
+    let l = letter_of("0110000000044");
+    assert_eq!(
+        l.address,
+        [
+            "EXPERTISE COMPTABLE LEROY",
+            "MME LEROY Béatrice",
+            "68 CHEMIN DES ÉCOLIERS",
+            "1204 GENÈVE",
+            "SUISSE"
+        ]
+    );
+    assert_eq!(
+        (l.civility.as_str(), l.name.as_str()),
+        ("MME", "Béatrice LEROY")
+    );
+    let l = letter_of("0110000000018");
+    assert_eq!(
+        l.email.as_deref(),
+        Some("isabelle.roussel@librairie-roussel.fr")
+    );
     let a = app
         .post(
             &pres,

@@ -17,14 +17,16 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
 use scrutin_crypto::credentials::{self, PublicCredential, SecretCode, generate_credential};
-use scrutin_election::VoterRecord;
+use scrutin_election::Civility;
+use scrutin_election::voters::Address;
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::clock::paris_text;
 use crate::electors::SealedRight;
 use crate::error::{Result, StoreError};
 use crate::journal;
-use crate::letters::{Letter, LettersWriter, SecretLines};
+use crate::letters::{Letter, LetterRef, LettersWriter, ScrutinSheet, SecretLines};
 use crate::scrutin::Scrutin;
 use crate::sealing::{DataKey, MasterKey};
 use crate::stores::Stores;
@@ -57,75 +59,106 @@ pub fn instructions(s: &Scrutin) -> String {
     )
 }
 
-/// The name as printed on a letter: first name, then the usage name in capitals.
-fn printed_name(record: &VoterRecord) -> String {
-    match &record.first_name {
-        Some(first) => format!("{first} {}", record.usage_name.to_uppercase()),
-        None => record.usage_name.to_uppercase(),
+/// What a letter shows of a voter's record. The sealed record is read into this, not into
+/// a whole `VoterRecord`: serde skips the other fields, so two million rights cost a few
+/// strings each instead of forty.
+#[derive(Deserialize)]
+struct RecordForLetter {
+    civility: Option<Civility>,
+    usage_name: String,
+    first_name: Option<String>,
+    company_name: Option<String>,
+    mailing: Address<String>,
+    email: Option<String>,
+}
+
+/// A letter's recipient as printed: everything a letter needs from the voter's record.
+struct Recipient {
+    civility: &'static str,
+    /// First name, then the usage name in capitals.
+    name: String,
+    company: String,
+    /// Address lines, recipient first, then `postcode city`, then the country abroad.
+    address: Vec<String>,
+    postcode: String,
+    email: Option<String>,
+}
+
+impl Recipient {
+    /// Opens a right's sealed record (the chamber's data key) and keeps what its letter shows.
+    fn open(key: &DataKey, right_id: &str, sealed: &[u8]) -> Result<Self> {
+        let plain = zeroize::Zeroizing::new(key.open_personal(right_id, sealed)?);
+        let record: RecordForLetter = serde_json::from_slice(&plain)
+            .map_err(|e| StoreError::corrupt(format!("right {right_id}: {e}")))?;
+        let m = record.mailing;
+        let mut address = Vec::with_capacity(4);
+        address.push(m.recipient);
+        address.extend(
+            [m.complement1, m.complement2, m.street, m.place]
+                .into_iter()
+                .flatten(),
+        );
+        address.push(match &m.postcode {
+            Some(pc) => format!("{pc} {}", m.city),
+            None => m.city,
+        });
+        address.extend(m.country);
+        let usage = record.usage_name.to_uppercase();
+        Ok(Recipient {
+            civility: record.civility.map(Civility::as_str).unwrap_or_default(),
+            name: match record.first_name {
+                Some(first) => format!("{first} {usage}"),
+                None => usage,
+            },
+            company: record.company_name.unwrap_or_default(),
+            address,
+            postcode: m.postcode.unwrap_or_default(),
+            email: record.email,
+        })
+    }
+
+    /// This recipient's letter for the given material, without what its scrutin's sheet
+    /// gives. `identifier` and `code` are the credential's grouped forms, as printed.
+    fn letter<'a>(
+        &'a self,
+        right_id: &'a str,
+        scrutin: &'a str,
+        identifier: &'a str,
+        code: &'a str,
+        material: i64,
+    ) -> LetterRef<'a> {
+        LetterRef {
+            right_id,
+            scrutin,
+            identifier,
+            code,
+            civility: self.civility,
+            name: &self.name,
+            company: &self.company,
+            address: &self.address,
+            postcode: &self.postcode,
+            email: self.email.as_deref(),
+            material,
+        }
     }
 }
 
-/// One voter's letter; `name` is the record's [`printed_name`], which the caller has
-/// already computed to sort the letters.
-#[allow(clippy::too_many_arguments)]
-fn letter_for(
-    right_id: &str,
-    s: &Scrutin,
-    instructions: &str,
-    record: &VoterRecord,
-    name: String,
-    cred: &PublicCredential,
-    code: &SecretCode,
-    material: i64,
-) -> Letter {
-    let m = &record.mailing;
-    let mut address = vec![m.recipient.clone()];
-    for line in [&m.complement1, &m.complement2, &m.street, &m.place]
-        .into_iter()
-        .flatten()
-    {
-        address.push(line.clone());
-    }
-    address.push(match &m.postcode {
-        Some(pc) => format!("{pc} {}", m.city),
-        None => m.city.clone(),
-    });
-    if let Some(country) = &m.country {
-        address.push(country.clone());
-    }
-    Letter {
-        right_id: right_id.to_string(),
+/// What every letter of a scrutin shares.
+fn sheet(s: &Scrutin) -> ScrutinSheet {
+    ScrutinSheet {
         scrutin: s.id.clone(),
         chamber_code: s.chamber_code.clone(),
         chamber_label: s.chamber_label.clone(),
         scrutin_label: s.label.clone(),
-        identifier: cred.identifier.display(),
-        code: code.display().to_string(),
-        civility: record
-            .civility
-            .map(|c| c.as_str().to_string())
-            .unwrap_or_default(),
-        name,
-        company: record.company_name.clone().unwrap_or_default(),
-        address,
-        postcode: m.postcode.clone().unwrap_or_default(),
-        email: record.email.clone(),
-        instructions: instructions.to_owned(),
-        material,
+        instructions: instructions(s),
     }
 }
 
 struct Drawn {
     right_id: String,
-    record: VoterRecord,
+    recipient: Recipient,
     cred: PublicCredential,
     code: SecretCode,
-}
-
-fn open_record(key: &DataKey, right_id: &str, sealed: &[u8]) -> Result<VoterRecord> {
-    let plain = zeroize::Zeroizing::new(key.open_personal(right_id, sealed)?);
-    serde_json::from_slice(&plain)
-        .map_err(|e| StoreError::corrupt(format!("right {right_id}: {e}")))
 }
 
 async fn chamber_key(stores: &Stores, master: &MasterKey, chamber: &str) -> Result<DataKey> {
@@ -149,37 +182,30 @@ fn write_letters<W: Write>(
     scrutin: &Scrutin,
     drawn: Vec<Drawn>,
 ) -> Result<()> {
-    let mut order: Vec<(&str, String, usize)> = drawn
-        .par_iter()
+    let mut order: Vec<(&str, &str, usize)> = drawn
+        .iter()
         .enumerate()
-        .map(|(i, d)| {
-            let postcode = d.record.mailing.postcode.as_deref().unwrap_or_default();
-            (postcode, printed_name(&d.record), i)
-        })
+        .map(|(i, d)| (d.recipient.postcode.as_str(), d.recipient.name.as_str(), i))
         .collect();
     // Letters with the same postcode and name keep the rights' order: the index breaks
     // ties, so the unstable (in place) sort gives the stable order.
-    order.par_sort_unstable_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
-    // The same for every letter of the scrutin: formatted once.
-    let text = instructions(scrutin);
-    for round in order.chunks_mut(LETTERS_PER_ROUND) {
+    order.par_sort_unstable();
+    // What every letter of the scrutin shares, written once before them.
+    letters.write_sheet(&sheet(scrutin))?;
+    for round in order.chunks(LETTERS_PER_ROUND) {
         let lines = round
-            .par_chunks_mut(1024)
+            .par_chunks(1024)
             .map(|chunk| {
                 let count = chunk.len();
                 let mut out = SecretLines::with_capacity(count * 1024);
-                for (_, name, i) in chunk {
-                    let d = &drawn[*i];
-                    out.push(&letter_for(
-                        &d.right_id,
-                        scrutin,
-                        &text,
-                        &d.record,
-                        std::mem::take(name),
-                        &d.cred,
-                        &d.code,
-                        0,
-                    ))?;
+                for &(_, _, i) in chunk {
+                    let d = &drawn[i];
+                    let identifier = d.cred.identifier.display();
+                    let code = d.code.display();
+                    out.push(
+                        &d.recipient
+                            .letter(&d.right_id, &scrutin.id, &identifier, &code, 0),
+                    )?;
                 }
                 Ok((out, count))
             })
@@ -215,8 +241,8 @@ fn draw_page(
                 .zip(creds)
                 .map(|(r, (cred, code))| {
                     Ok(Drawn {
+                        recipient: Recipient::open(key, &r.right_id, &r.personal)?,
                         right_id: r.right_id.clone(),
-                        record: open_record(key, &r.right_id, &r.personal)?,
                         cred,
                         code,
                     })
@@ -235,7 +261,10 @@ async fn draw_scrutin(
     election_id: &str,
     scrutin: &Scrutin,
 ) -> Result<Vec<Drawn>> {
-    let mut drawn = Vec::new();
+    // Sized once for the scrutin (an upper bound: rights with credentials count too), so
+    // the drawn rights are not moved at every doubling.
+    let rights = stores.electors.count_rights(&scrutin.id).await?;
+    let mut drawn = Vec::with_capacity(usize::try_from(rights).unwrap_or_default());
     let mut key: Option<Arc<DataKey>> = None;
     let mut after = String::new();
     let mut deriving: Option<tokio::task::JoinHandle<Result<Vec<Drawn>>>> = None;
@@ -438,7 +467,7 @@ pub async fn resend_material(
         .into_iter()
         .find(|r| r.right_id == right_id)
         .ok_or_else(|| StoreError::NotFound(format!("right {right_id}")))?;
-    let record = open_record(&key, right_id, &sealed.personal)?;
+    let recipient = Recipient::open(&key, right_id, &sealed.personal)?;
     let taken: HashSet<u64> = stores
         .electors
         .all_identifiers()
@@ -470,14 +499,9 @@ pub async fn resend_material(
         &serde_json::json!({ "scrutin": scrutin.id, "material": material, "reason": reason }),
     )
     .await?;
-    Ok(letter_for(
-        right_id,
-        &scrutin,
-        &instructions(&scrutin),
-        &record,
-        printed_name(&record),
-        &cred,
-        &code,
-        material,
-    ))
+    let identifier = cred.identifier.display();
+    let code = code.display();
+    Ok(recipient
+        .letter(right_id, &scrutin.id, &identifier, &code, material)
+        .to_letter(&sheet(&scrutin)))
 }

@@ -3,18 +3,22 @@
 //! each voter its material — identifier, secret code, names, address, chamber,
 //! instructions — written **encrypted**, since it holds the secret codes.
 //!
-//! Format (version 1), documented in `docs/operations.md`:
+//! Format (version 2; version 1 is still read), documented in `docs/operations.md`:
 //! ```text
-//! "SCRUTIN-LETTERS-1\n"
+//! "SCRUTIN-LETTERS-2\n"
 //! header: one JSON line {"kdf":"argon2id","m_kib":65536,"t":3,"p":1,"salt":hex16,"nonce_prefix":hex16}
 //! chunks: u32 BE length ‖ XChaCha20-Poly1305 ciphertext
 //! ```
 //! The key is Argon2id(passphrase, salt). Chunk `i` (plaintext ≤ 1 MiB) uses the nonce
-//! `nonce_prefix ‖ u64 BE i` and the associated data `"scrutin-letters-v1" ‖ header line ‖
+//! `nonce_prefix ‖ u64 BE i` and the associated data `"scrutin-letters-v2" ‖ header line ‖
 //! u8(last)`, so chunks cannot be reordered, dropped, truncated or moved to another file
 //! (the STREAM construction). The plaintext is JSON Lines, one [`Letter`] per line,
-//! sorted by scrutin, postcode and surname (R-31).
+//! sorted by scrutin, postcode and surname (R-31). A line `{"sheet":{…}}` ([`ScrutinSheet`])
+//! gives once what every letter of a scrutin shares (chamber, labels, instructions); a
+//! letter after it leaves those four fields out and takes them from its scrutin's sheet.
+//! Version 1 (`SCRUTIN-LETTERS-1`, `"scrutin-letters-v1"`) had no sheets.
 
+use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -27,8 +31,11 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use crate::error::{Result, StoreError};
 use crate::sealing::argon2_kdf;
 
-const MAGIC: &[u8] = b"SCRUTIN-LETTERS-1\n";
-const AAD: &[u8] = b"scrutin-letters-v1";
+const MAGIC: &[u8] = b"SCRUTIN-LETTERS-2\n";
+const AAD: &[u8] = b"scrutin-letters-v2";
+/// Version 1: the same but for the sheets, which it did not have.
+const MAGIC_V1: &[u8] = b"SCRUTIN-LETTERS-1\n";
+const AAD_V1: &[u8] = b"scrutin-letters-v1";
 const CHUNK: usize = 1 << 20;
 
 /// One voter's letter. Holds a secret code: zeroized on drop, never printed by `Debug`.
@@ -38,11 +45,14 @@ pub struct Letter {
     pub right_id: String,
     /// Scrutin (ballot box).
     pub scrutin: String,
-    /// Chamber code.
+    /// Chamber code (from the scrutin's sheet when the line leaves it out).
+    #[serde(default)]
     pub chamber_code: String,
-    /// Chamber label.
+    /// Chamber label (idem).
+    #[serde(default)]
     pub chamber_label: String,
-    /// Scrutin label (category, sub-category).
+    /// Scrutin label (category, sub-category) (idem).
+    #[serde(default)]
     pub scrutin_label: String,
     /// Login identifier, grouped (`1234-5678-9012`).
     pub identifier: String,
@@ -60,7 +70,8 @@ pub struct Letter {
     pub postcode: String,
     /// Email, when the voter file gives one (email delivery, R-31).
     pub email: Option<String>,
-    /// Instructions for the voter, in French.
+    /// Instructions for the voter, in French (idem).
+    #[serde(default)]
     pub instructions: String,
     /// Material generation: 0 for the first letter, then one more per resend (R-32).
     pub material: i64,
@@ -73,6 +84,68 @@ impl std::fmt::Debug for Letter {
             .field("identifier", &self.identifier)
             .field("code", &"***")
             .finish_non_exhaustive()
+    }
+}
+
+/// What every letter of a scrutin shares, written once before its letters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScrutinSheet {
+    /// Scrutin (ballot box).
+    pub scrutin: String,
+    /// Chamber code.
+    pub chamber_code: String,
+    /// Chamber label.
+    pub chamber_label: String,
+    /// Scrutin label (category, sub-category).
+    pub scrutin_label: String,
+    /// Instructions for the voter, in French.
+    pub instructions: String,
+}
+
+/// The line that carries a sheet.
+#[derive(Serialize, Deserialize)]
+struct SheetLine<S> {
+    sheet: S,
+}
+
+/// A letter borrowed from the generation's buffers, without what its scrutin's sheet
+/// gives: with the sheet, it reads back as [`LetterRef::to_letter`]. The generation
+/// writes two million of these; the owned form is for the one-off resend.
+#[derive(Serialize)]
+pub(crate) struct LetterRef<'a> {
+    pub right_id: &'a str,
+    pub scrutin: &'a str,
+    pub identifier: &'a str,
+    pub code: &'a str,
+    pub civility: &'a str,
+    pub name: &'a str,
+    pub company: &'a str,
+    pub address: &'a [String],
+    pub postcode: &'a str,
+    pub email: Option<&'a str>,
+    pub material: i64,
+}
+
+impl LetterRef<'_> {
+    /// The whole letter: this one's own fields and its scrutin's shared ones.
+    pub fn to_letter(&self, sheet: &ScrutinSheet) -> Letter {
+        Letter {
+            right_id: self.right_id.to_owned(),
+            scrutin: self.scrutin.to_owned(),
+            chamber_code: sheet.chamber_code.clone(),
+            chamber_label: sheet.chamber_label.clone(),
+            scrutin_label: sheet.scrutin_label.clone(),
+            identifier: self.identifier.to_owned(),
+            code: self.code.to_owned(),
+            civility: self.civility.to_owned(),
+            name: self.name.to_owned(),
+            company: self.company.to_owned(),
+            address: self.address.to_vec(),
+            postcode: self.postcode.to_owned(),
+            email: self.email.map(str::to_owned),
+            instructions: sheet.instructions.clone(),
+            material: self.material,
+        }
     }
 }
 
@@ -95,11 +168,28 @@ pub struct LettersWriter<W: Write> {
     counter: u64,
     buf: Zeroizing<Vec<u8>>,
     letters: u64,
+    aad_label: &'static [u8],
 }
 
 impl<W: Write> LettersWriter<W> {
     /// Starts a file protected by `passphrase` (Argon2id, 64 MiB, 3 passes).
-    pub fn new<R: RngCore + CryptoRng>(mut out: W, passphrase: &[u8], rng: &mut R) -> Result<Self> {
+    pub fn new<R: RngCore + CryptoRng>(out: W, passphrase: &[u8], rng: &mut R) -> Result<Self> {
+        Self::start(out, passphrase, rng, MAGIC, AAD)
+    }
+
+    /// A version 1 file, as earlier releases wrote them (to test that they still read).
+    #[cfg(test)]
+    fn new_v1<R: RngCore + CryptoRng>(out: W, passphrase: &[u8], rng: &mut R) -> Result<Self> {
+        Self::start(out, passphrase, rng, MAGIC_V1, AAD_V1)
+    }
+
+    fn start<R: RngCore + CryptoRng>(
+        mut out: W,
+        passphrase: &[u8],
+        rng: &mut R,
+        magic: &[u8],
+        aad_label: &'static [u8],
+    ) -> Result<Self> {
         if passphrase.len() < 12 {
             return Err(StoreError::Invalid(
                 "the letters passphrase must have at least 12 characters".into(),
@@ -126,7 +216,7 @@ impl<W: Write> LettersWriter<W> {
             path: "letters file".into(),
             source,
         };
-        out.write_all(MAGIC).map_err(io)?;
+        out.write_all(magic).map_err(io)?;
         out.write_all(&header_line).map_err(io)?;
         Ok(LettersWriter {
             out,
@@ -136,6 +226,7 @@ impl<W: Write> LettersWriter<W> {
             counter: 0,
             buf: Zeroizing::new(Vec::with_capacity(CHUNK + 4096)),
             letters: 0,
+            aad_label,
         })
     }
 
@@ -144,6 +235,13 @@ impl<W: Write> LettersWriter<W> {
         let mut line = SecretLines::with_capacity(1024);
         line.push(record)?;
         self.write_lines(line.as_bytes(), 1)
+    }
+
+    /// Gives what the following letters of `sheet.scrutin` share (they leave it out).
+    pub fn write_sheet(&mut self, sheet: &ScrutinSheet) -> Result<()> {
+        let mut line = SecretLines::with_capacity(1024);
+        line.push(&SheetLine { sheet })?;
+        self.write_lines(line.as_bytes(), 0)
     }
 
     /// Appends `count` records already serialised as JSON lines, each ending in `\n` (the
@@ -168,7 +266,7 @@ impl<W: Write> LettersWriter<W> {
         let mut nonce = [0u8; 24];
         nonce[..16].copy_from_slice(&self.nonce_prefix);
         nonce[16..].copy_from_slice(&self.counter.to_be_bytes());
-        let mut aad = AAD.to_vec();
+        let mut aad = self.aad_label.to_vec();
         aad.extend_from_slice(&self.header_line);
         aad.push(u8::from(last));
         let ct = self
@@ -251,16 +349,62 @@ impl Write for SecretLines {
     }
 }
 
-/// Reads and decrypts a whole letters file (printing tool, tests).
+/// Reads and decrypts a whole letters file (printing tool, tests): every letter whole,
+/// with what its scrutin's sheet gives.
 pub fn read_letters<R: Read>(input: R, passphrase: &[u8]) -> Result<Vec<Letter>> {
-    read_records(input, passphrase)
+    let plain = decrypt(input, passphrase)?;
+    let mut sheets: HashMap<String, ScrutinSheet> = HashMap::new();
+    let mut letters = Vec::new();
+    for (n, line) in lines(&plain).enumerate() {
+        let bad = |why: String| StoreError::Sealed(format!("letters file, line {}: {why}", n + 1));
+        if line.starts_with(SHEET_PREFIX) {
+            let SheetLine { sheet } = serde_json::from_slice::<SheetLine<ScrutinSheet>>(line)
+                .map_err(|e| bad(format!("bad scrutin sheet: {e}")))?;
+            sheets.insert(sheet.scrutin.clone(), sheet);
+            continue;
+        }
+        let mut letter: Letter =
+            serde_json::from_slice(line).map_err(|e| bad(format!("bad letter: {e}")))?;
+        if letter.instructions.is_empty() {
+            let sheet = sheets.get(&letter.scrutin).ok_or_else(|| {
+                bad(format!(
+                    "a letter of scrutin {} before that scrutin's sheet",
+                    letter.scrutin
+                ))
+            })?;
+            letter.chamber_code.clone_from(&sheet.chamber_code);
+            letter.chamber_label.clone_from(&sheet.chamber_label);
+            letter.scrutin_label.clone_from(&sheet.scrutin_label);
+            letter.instructions.clone_from(&sheet.instructions);
+        }
+        letters.push(letter);
+    }
+    Ok(letters)
 }
+
+/// How a sheet line starts, as [`LettersWriter::write_sheet`] writes it.
+const SHEET_PREFIX: &[u8] = b"{\"sheet\":";
 
 /// Reads and decrypts a whole file of this format, whatever its records.
 pub fn read_records<T: serde::de::DeserializeOwned, R: Read>(
-    mut input: R,
+    input: R,
     passphrase: &[u8],
 ) -> Result<Vec<T>> {
+    let plain = decrypt(input, passphrase)?;
+    lines(&plain)
+        .map(|l| {
+            serde_json::from_slice(l)
+                .map_err(|_| StoreError::Sealed("letters file: bad record".into()))
+        })
+        .collect()
+}
+
+fn lines(plain: &[u8]) -> impl Iterator<Item = &[u8]> {
+    plain.split(|&b| b == b'\n').filter(|l| !l.is_empty())
+}
+
+/// The plaintext of a whole file, checked chunk by chunk.
+fn decrypt<R: Read>(mut input: R, passphrase: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     let mut all = Vec::new();
     input
         .read_to_end(&mut all)
@@ -269,9 +413,13 @@ pub fn read_records<T: serde::de::DeserializeOwned, R: Read>(
             source,
         })?;
     let bad = |why: &str| StoreError::Sealed(format!("letters file: {why}"));
-    let rest = all
-        .strip_prefix(MAGIC)
-        .ok_or_else(|| bad("not a letters file"))?;
+    let (rest, aad_label) = if let Some(rest) = all.strip_prefix(MAGIC) {
+        (rest, AAD)
+    } else if let Some(rest) = all.strip_prefix(MAGIC_V1) {
+        (rest, AAD_V1)
+    } else {
+        return Err(bad("not a letters file"));
+    };
     let nl = rest
         .iter()
         .position(|&b| b == b'\n')
@@ -291,7 +439,9 @@ pub fn read_records<T: serde::de::DeserializeOwned, R: Read>(
     let cipher = XChaCha20Poly1305::new((&*key).into());
     let mut pos = nl + 1;
     let mut counter = 0u64;
-    let mut plain = Zeroizing::new(Vec::new());
+    // The plaintext is shorter than the ciphertext: never reallocated, so no copy of it
+    // is left behind unzeroized.
+    let mut plain = Zeroizing::new(Vec::with_capacity(rest.len()));
     let mut finished = false;
     while pos < rest.len() {
         if finished {
@@ -311,23 +461,21 @@ pub fn read_records<T: serde::de::DeserializeOwned, R: Read>(
         nonce[16..].copy_from_slice(&counter.to_be_bytes());
         counter += 1;
         let last = pos >= rest.len();
-        let mut aad = AAD.to_vec();
+        let mut aad = aad_label.to_vec();
         aad.extend_from_slice(header_line);
         aad.push(u8::from(last));
         let chunk = cipher
             .decrypt(XNonce::from_slice(&nonce), Payload { msg: ct, aad: &aad })
             .map_err(|_| bad("wrong passphrase, or the file was altered or truncated"))?;
         plain.extend_from_slice(&chunk);
+        let mut chunk = chunk;
+        chunk.zeroize();
         finished = last;
     }
     if !finished {
         return Err(bad("truncated"));
     }
-    plain
-        .split(|&b| b == b'\n')
-        .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_slice(l).map_err(|_| bad("bad record")))
-        .collect()
+    Ok(plain)
 }
 
 /// Creates a letters file readable by its owner only.
@@ -411,6 +559,95 @@ mod tests {
         let i = flipped.len() - 3;
         flipped[i] ^= 1;
         assert!(read_letters(&flipped[..], b"correct horse battery").is_err());
+    }
+
+    fn sheet(scrutin: &str) -> ScrutinSheet {
+        ScrutinSheet {
+            scrutin: scrutin.into(),
+            chamber_code: "181".into(),
+            chamber_label: "CCI Paris".into(),
+            scrutin_label: format!("Catégorie {scrutin}"),
+            instructions: format!("Votez dans {scrutin} \"vite\""),
+        }
+    }
+
+    /// Letters written as the generation writes them (a sheet, then letters without what
+    /// it gives), for two scrutins, read back whole: each as its owned form with its own
+    /// scrutin's sheet. A field added to `Letter` and not to `LetterRef` or the sheet fails
+    /// here.
+    #[test]
+    fn letters_after_a_sheet_read_back_whole() {
+        let address = vec!["Jeanne DUPONT".to_string(), "75001 PARIS".to_string()];
+        let mut w =
+            LettersWriter::new(Vec::new(), b"correct horse battery", &mut rand::rngs::OsRng)
+                .unwrap();
+        let mut expected = Vec::new();
+        for (scrutin, email) in [("181-C", None), ("181-S", Some("j@exemple.fr"))] {
+            let r = LetterRef {
+                right_id: "1810000000001",
+                scrutin,
+                identifier: "1234-5678-9012",
+                code: "ABC-DEF-GHJ-KMN-PQR-STU",
+                civility: "MME",
+                name: "Jeanne DUPONT",
+                company: "SARL \"Les quais\"",
+                address: &address,
+                postcode: "75001",
+                email,
+                material: 2,
+            };
+            w.write_sheet(&sheet(scrutin)).unwrap();
+            w.write(&r).unwrap();
+            expected.push(r.to_letter(&sheet(scrutin)));
+        }
+        // A whole letter (the resend's) needs no sheet.
+        w.write(&letter(7)).unwrap();
+        expected.push(letter(7));
+        let (bytes, n) = w.finish().unwrap();
+        assert_eq!(n, 3, "sheets are not letters");
+        let back = read_letters(&bytes[..], b"correct horse battery").unwrap();
+        assert_eq!(back, expected);
+        assert_eq!(back[1].instructions, "Votez dans 181-S \"vite\"");
+        assert_eq!(back[1].email.as_deref(), Some("j@exemple.fr"));
+    }
+
+    #[test]
+    fn a_letter_before_its_sheet_is_refused_with_its_line() {
+        let mut w =
+            LettersWriter::new(Vec::new(), b"correct horse battery", &mut rand::rngs::OsRng)
+                .unwrap();
+        w.write_sheet(&sheet("181-C")).unwrap();
+        let mut l = letter(1);
+        l.scrutin = "181-S".into();
+        l.instructions.clear();
+        w.write(&l).unwrap();
+        let (bytes, _) = w.finish().unwrap();
+        let e = read_letters(&bytes[..], b"correct horse battery").unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("line 2: a letter of scrutin 181-S before that scrutin's sheet"),
+            "{e}"
+        );
+    }
+
+    /// Files of version 1 (earlier releases: no sheets, another label in the associated
+    /// data) still read; one relabelled as version 2 does not.
+    #[test]
+    fn version_1_files_still_read() {
+        let mut w =
+            LettersWriter::new_v1(Vec::new(), b"correct horse battery", &mut rand::rngs::OsRng)
+                .unwrap();
+        w.write(&letter(3)).unwrap();
+        let (bytes, _) = w.finish().unwrap();
+        assert!(bytes.starts_with(b"SCRUTIN-LETTERS-1\n"));
+        assert_eq!(
+            read_letters(&bytes[..], b"correct horse battery").unwrap(),
+            [letter(3)]
+        );
+        let mut relabelled = bytes.clone();
+        relabelled[16] = b'2';
+        assert!(relabelled.starts_with(MAGIC));
+        assert!(read_letters(&relabelled[..], b"correct horse battery").is_err());
     }
 
     /// Blocks of serialised lines larger than a chunk (the credential generation writes
