@@ -308,46 +308,38 @@ impl Electors {
                         }
                     };
                     let mut tx = p.begin_write().await?;
-                    // SQLite journals, for each multi-row INSERT into a table with constraints,
-                    // every page it dirties that an earlier statement of the transaction had
-                    // dirtied: with identifiers in random order, a 4 KB page per login (8 GB
-                    // for 2,000,000). The rows go first to a temporary table without
-                    // constraints, then to `logins` in one statement, which journals nothing.
-                    let sqlite = matches!(self.db, Db::Sqlite { .. });
-                    let target = if sqlite {
+                    if matches!(self.db, Db::Sqlite { .. }) {
+                        // One statement for every row. SQLite journals, for each statement
+                        // after the first of a transaction, every page it dirties that an
+                        // earlier one had dirtied: with identifiers in random order, a 4 KB
+                        // page per login over multi-row INSERTs (8 GB for 2,000,000). The
+                        // rows go as one JSON array, read by `json_each` in their order
+                        // (the rights' order, so the table's B-tree is appended to).
+                        let rows = serde_json::to_string(&LoginRows(creds))
+                            .map_err(|e| StoreError::Invalid(e.to_string()))?;
                         sqlx::query(
-                        "CREATE TEMP TABLE new_logins (right_id TEXT NOT NULL, identifier TEXT NOT NULL, login_key BLOB NOT NULL)",
-                    )
-                    .execute(&mut *tx)
-                    .await?;
-                        "temp.new_logins"
+                            "INSERT INTO logins (right_id, identifier, login_key) SELECT value->>0, value->>1, unhex(value->>2) FROM json_each($1)",
+                        )
+                        .bind(rows)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(conflict)?;
                     } else {
-                        "logins"
-                    };
-                    // Multi-row inserts into the narrow `logins` table: the rights' rows, with
-                    // their sealed personal data, are not rewritten (2,000,000 rights).
-                    for chunk in creds.chunks(CHUNK) {
-                        let mut q = sqlx::QueryBuilder::new(format!(
-                            "INSERT INTO {target} (right_id, identifier, login_key) "
-                        ));
-                        q.push_values(chunk, |mut b, (right_id, identifier, key)| {
-                            b.push_bind(right_id)
-                                .push_bind(identifier)
-                                .push_bind(key.to_vec());
-                        });
-                        q.build().execute(&mut *tx).await.map_err(conflict)?;
+                        // Multi-row inserts into the narrow `logins` table: the rights'
+                        // rows, with their sealed personal data, are not rewritten.
+                        for chunk in creds.chunks(CHUNK) {
+                            let mut q = sqlx::QueryBuilder::new(
+                                "INSERT INTO logins (right_id, identifier, login_key) ",
+                            );
+                            q.push_values(chunk, |mut b, (right_id, identifier, key)| {
+                                b.push_bind(right_id)
+                                    .push_bind(identifier)
+                                    .push_bind(key.to_vec());
+                            });
+                            q.build().execute(&mut *tx).await.map_err(conflict)?;
+                        }
                     }
-                    if sqlite {
-                        sqlx::query(
-                        "INSERT INTO logins (right_id, identifier, login_key) SELECT right_id, identifier, login_key FROM temp.new_logins",
-                    )
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(conflict)?;
-                        sqlx::query("DROP TABLE temp.new_logins")
-                            .execute(&mut *tx)
-                            .await?;
-                    }
+                    tracing::debug!(rows = creds.len(), "logins inserted");
                     tx.commit().await?;
                     Ok(())
                 }
@@ -807,5 +799,30 @@ impl Electors {
             .await?)
                 }
         )
+    }
+}
+
+/// Logins as one JSON array of `[right, identifier, hex key]` (SQLite's `json_each`).
+struct LoginRows<'a>(&'a [(String, String, [u8; 32])]);
+
+impl serde::Serialize for LoginRows<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.0
+                .iter()
+                .map(|(right, identifier, key)| (right, identifier, HexKey(key))),
+        )
+    }
+}
+
+/// A key as 64 hex digits, without an allocation per key.
+struct HexKey<'a>(&'a [u8; 32]);
+
+impl serde::Serialize for HexKey<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        let mut hex = [0u8; 64];
+        hex::encode_to_slice(self.0, &mut hex).map_err(S::Error::custom)?;
+        s.serialize_str(std::str::from_utf8(&hex).map_err(S::Error::custom)?)
     }
 }
