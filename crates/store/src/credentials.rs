@@ -323,6 +323,7 @@ pub async fn generate_credentials<W: Write>(
     letters: &mut LettersWriter<W>,
     now: DateTime<Utc>,
 ) -> Result<Vec<CredentialSummary>> {
+    stores.electors.refresh_statistics().await?;
     let mut taken: HashSet<u64> = stores
         .electors
         .all_identifiers()

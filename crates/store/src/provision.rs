@@ -319,6 +319,8 @@ pub async fn import_voters(
         })
         .collect::<Result<_>>()?;
     stores.electors.insert_rights(&rights).await?;
+    // The planner's picture of `rights` now, not at autovacuum's next pass.
+    stores.electors.refresh_statistics().await?;
     let mut per_chamber: BTreeMap<&str, usize> = BTreeMap::new();
     for r in records {
         *per_chamber.entry(&r.chamber).or_default() += 1;
