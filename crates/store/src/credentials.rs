@@ -23,7 +23,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::clock::paris_text;
-use crate::electors::SealedRight;
+use crate::electors::{Logins, SealedRight};
 use crate::error::{Result, StoreError};
 use crate::journal;
 use crate::letters::{Letter, LetterRef, LettersWriter, ScrutinSheet, SecretLines};
@@ -253,18 +253,22 @@ fn draw_page(
     Ok(drawn.into_iter().flatten().collect())
 }
 
-/// Draws credentials for every right of a scrutin that has none, in the rights' order.
-/// The chamber's data key is unwrapped only if there is such a right.
+/// Draws credentials for every right of a scrutin that has none, in the rights' order,
+/// with identifiers unique platform-wide (`taken`), and adds each page's logins to
+/// `logins` while the next page's keys are derived (on PostgreSQL the server inserts them
+/// meanwhile). The chamber's data key is unwrapped only if there is such a right.
 async fn draw_scrutin(
     stores: &Stores,
     master: &MasterKey,
     election_id: &str,
     scrutin: &Scrutin,
+    taken: &mut HashSet<u64>,
+    logins: &mut Logins,
 ) -> Result<Vec<Drawn>> {
     // Sized once for the scrutin (an upper bound: rights with credentials count too), so
     // the drawn rights are not moved at every doubling.
     let rights = stores.electors.count_rights(&scrutin.id).await?;
-    let mut drawn = Vec::with_capacity(usize::try_from(rights).unwrap_or_default());
+    let mut drawn: Vec<Drawn> = Vec::with_capacity(usize::try_from(rights).unwrap_or_default());
     let mut key: Option<Arc<DataKey>> = None;
     let mut after = String::new();
     let mut deriving: Option<tokio::task::JoinHandle<Result<Vec<Drawn>>>> = None;
@@ -273,25 +277,68 @@ async fn draw_scrutin(
             .electors
             .sealed_rights_page(&scrutin.id, &after, RIGHTS_PER_PAGE)
             .await?;
+        let mut derived = None;
         if let Some(job) = deriving.take() {
-            drawn.extend(joined(job.await)?);
+            let mut got = joined(job.await)?;
+            unique_identifiers(&mut got, taken, election_id, &scrutin.id);
+            derived = Some(drawn.len());
+            drawn.append(&mut got);
         }
-        let Some(last) = page.last() else { break };
-        after.clone_from(&last.right_id);
-        let key = match &key {
-            Some(k) => k.clone(),
-            None => key
-                .insert(Arc::new(
-                    chamber_key(stores, master, &scrutin.chamber_code).await?,
-                ))
-                .clone(),
-        };
-        let (election, scrutin) = (election_id.to_owned(), scrutin.id.clone());
-        deriving = Some(tokio::task::spawn_blocking(move || {
-            draw_page(&key, &election, &scrutin, &page)
-        }));
+        if let Some(last) = page.last() {
+            after.clone_from(&last.right_id);
+            let key = match &key {
+                Some(k) => k.clone(),
+                None => key
+                    .insert(Arc::new(
+                        chamber_key(stores, master, &scrutin.chamber_code).await?,
+                    ))
+                    .clone(),
+            };
+            let (election, scrutin) = (election_id.to_owned(), scrutin.id.clone());
+            deriving = Some(tokio::task::spawn_blocking(move || {
+                draw_page(&key, &election, &scrutin, &page)
+            }));
+        }
+        if let Some(from) = derived {
+            let rows: Vec<(String, String, [u8; 32])> = drawn[from..]
+                .iter()
+                .map(|d| {
+                    (
+                        d.right_id.clone(),
+                        d.cred.identifier.as_str().to_string(),
+                        d.cred.login_key,
+                    )
+                })
+                .collect();
+            logins.add(&rows).await?;
+        }
+        if deriving.is_none() {
+            break;
+        }
     }
     Ok(drawn)
+}
+
+/// Redraws the rare credential whose identifier is already taken (identifiers are unique
+/// platform-wide) and marks the others taken.
+fn unique_identifiers(
+    drawn: &mut [Drawn],
+    taken: &mut HashSet<u64>,
+    election_id: &str,
+    scrutin_id: &str,
+) {
+    let mut rng = rand::rngs::OsRng;
+    for d in drawn {
+        loop {
+            let n = identifier_number(d.cred.identifier.as_str()).unwrap_or_default();
+            if taken.insert(n) {
+                break;
+            }
+            let (cred, code) = generate_credential(election_id, scrutin_id, &mut rng);
+            d.cred = cred;
+            d.code = code;
+        }
+    }
 }
 
 fn joined<T>(r: std::result::Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
@@ -340,28 +387,24 @@ pub async fn generate_credentials<W: Write>(
             .ok_or_else(|| StoreError::NotFound(format!("scrutin {scrutin_id}")))?;
         check_counts(stores, scrutin_id).await?;
         let started = std::time::Instant::now();
-        let mut drawn = draw_scrutin(stores, master, election_id, &scrutin).await?;
+        let mut logins = stores.electors.begin_logins().await?;
+        let drawn = draw_scrutin(
+            stores,
+            master,
+            election_id,
+            &scrutin,
+            &mut taken,
+            &mut logins,
+        )
+        .await?;
         if drawn.is_empty() {
             continue;
         }
         tracing::debug!(
             seconds = started.elapsed().as_secs_f64(),
             rights = drawn.len(),
-            "rights read and keys derived"
+            "rights read, keys derived, logins sent"
         );
-        // Identifiers are unique platform-wide: redraw the rare collision.
-        let mut rng = rand::rngs::OsRng;
-        for d in &mut drawn {
-            loop {
-                let n = identifier_number(d.cred.identifier.as_str()).unwrap_or_default();
-                if taken.insert(n) {
-                    break;
-                }
-                let (cred, code) = generate_credential(election_id, scrutin_id, &mut rng);
-                d.cred = cred;
-                d.code = code;
-            }
-        }
 
         // The voting keys leave sorted, with nothing beside them.
         let mut voting_keys: Vec<[u8; 32]> = drawn.iter().map(|d| d.cred.voting_key).collect();
@@ -371,16 +414,6 @@ pub async fn generate_credentials<W: Write>(
             h.update(k);
         }
         let digest: [u8; 32] = h.finalize().into();
-        let creds: Vec<(String, String, [u8; 32])> = drawn
-            .iter()
-            .map(|d| {
-                (
-                    d.right_id.clone(),
-                    d.cred.identifier.as_str().to_string(),
-                    d.cred.login_key,
-                )
-            })
-            .collect();
         // The two stores are written on their own tasks (each store file has its own
         // writer) while this thread writes the letters: on a multi-threaded runtime the
         // three overlap instead of following one another.
@@ -394,9 +427,8 @@ pub async fn generate_credentials<W: Write>(
             );
             r
         });
-        let electors = stores.electors.clone();
         let creds_written = tokio::spawn(async move {
-            let r = electors.set_credentials(&creds).await;
+            let r = logins.commit().await;
             tracing::debug!(
                 seconds = started.elapsed().as_secs_f64(),
                 "login keys written"

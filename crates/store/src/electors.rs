@@ -292,63 +292,23 @@ impl Electors {
     /// transaction; refuses, writing nothing, if any right is unknown, already has
     /// credentials, or appears twice, or if an identifier is taken.
     pub async fn set_credentials(&self, creds: &[(String, String, [u8; 32])]) -> Result<()> {
-        let conflict = |e: sqlx::Error| {
-            let e = StoreError::from(e);
-            if e.is_unique_violation() {
-                StoreError::Conflict(
-                    "a right already has credentials, or an identifier is taken".into(),
-                )
-            } else if e.is_foreign_key_violation() {
-                StoreError::Conflict("credentials for an unknown right".into())
-            } else {
-                e
-            }
-        };
-        match &self.db {
-            Db::Sqlite { writer, .. } => {
-                let mut tx = writer.begin_write().await?;
-                // One statement for every row. SQLite journals, for each statement after
-                // the first of a transaction, every page it dirties that an earlier one
-                // had dirtied: with identifiers in random order, a 4 KB page per login
-                // over multi-row INSERTs (8 GB for 2,000,000). The rows go as one JSON
-                // array, read by `json_each` in their order (the rights' order, so the
-                // table's B-tree is appended to).
-                let rows = serde_json::to_string(&LoginRows(creds))
-                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
-                sqlx::query(
-                    "INSERT INTO logins (right_id, identifier, login_key) SELECT value->>0, value->>1, unhex(value->>2) FROM json_each($1)",
-                )
-                .bind(rows)
-                .execute(&mut *tx)
-                .await
-                .map_err(conflict)?;
-                tracing::debug!(rows = creds.len(), "logins inserted");
-                tx.commit().await?;
-            }
-            Db::Postgres(pool) => {
-                let mut tx = pool.begin_write().await?;
-                // Three arrays per statement, unnested by the server: one bind per
-                // column instead of one per value (multi-row VALUES of 2,000 rows took
-                // 21 s for 2,000,000 logins).
-                for chunk in creds.chunks(LOGINS_PER_STATEMENT) {
-                    let rights: Vec<&str> = chunk.iter().map(|c| c.0.as_str()).collect();
-                    let identifiers: Vec<&str> = chunk.iter().map(|c| c.1.as_str()).collect();
-                    let keys: Vec<&[u8]> = chunk.iter().map(|c| &c.2[..]).collect();
-                    sqlx::query(
-                        "INSERT INTO logins (right_id, identifier, login_key) SELECT * FROM UNNEST($1::text[], $2::text[], $3::bytea[])",
-                    )
-                    .bind(rights)
-                    .bind(identifiers)
-                    .bind(keys)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(conflict)?;
-                }
-                tracing::debug!(rows = creds.len(), "logins inserted");
-                tx.commit().await?;
-            }
-        }
-        Ok(())
+        let mut logins = self.begin_logins().await?;
+        logins.add(creds).await?;
+        logins.commit().await
+    }
+
+    /// Starts writing logins in one transaction, a batch at a time ([`Logins::add`]), so
+    /// that the credential generation sends each page's logins while the next page's keys
+    /// are derived; nothing is visible, and nothing stays if [`Logins::commit`] is not
+    /// reached. Same refusals as [`Electors::set_credentials`].
+    pub async fn begin_logins(&self) -> Result<Logins> {
+        Ok(Logins(match &self.db {
+            Db::Sqlite { writer, .. } => LoginsTx::Sqlite {
+                writer: writer.clone(),
+                rows: Vec::new(),
+            },
+            Db::Postgres(pool) => LoginsTx::Postgres(pool.begin_write().await?),
+        }))
     }
 
     /// Refreshes PostgreSQL's statistics of the rights and logins (`ANALYZE`). Right
@@ -816,6 +776,85 @@ impl Electors {
             .await?)
                 }
         )
+    }
+}
+
+/// Logins being written in one transaction ([`Electors::begin_logins`]).
+pub struct Logins(LoginsTx);
+
+enum LoginsTx {
+    /// SQLite: the rows wait for [`Logins::commit`], which writes them in one statement.
+    /// SQLite journals, for each statement after the first of a transaction, every page it
+    /// dirties that an earlier one had dirtied: with identifiers in random order, a 4 KB
+    /// page per login over batches of inserts (8 GB for 2,000,000).
+    Sqlite {
+        writer: sqlx::SqlitePool,
+        rows: Vec<(String, String, [u8; 32])>,
+    },
+    /// PostgreSQL: each batch goes at once, in the open transaction.
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Logins {
+    /// Adds a batch of `(right, identifier, login public key)`.
+    pub async fn add(&mut self, creds: &[(String, String, [u8; 32])]) -> Result<()> {
+        match &mut self.0 {
+            LoginsTx::Sqlite { rows, .. } => rows.extend_from_slice(creds),
+            LoginsTx::Postgres(tx) => {
+                // Three arrays per statement, unnested by the server: one bind per column
+                // instead of one per value.
+                for chunk in creds.chunks(LOGINS_PER_STATEMENT) {
+                    let rights: Vec<&str> = chunk.iter().map(|c| c.0.as_str()).collect();
+                    let identifiers: Vec<&str> = chunk.iter().map(|c| c.1.as_str()).collect();
+                    let keys: Vec<&[u8]> = chunk.iter().map(|c| &c.2[..]).collect();
+                    sqlx::query(
+                        "INSERT INTO logins (right_id, identifier, login_key) SELECT * FROM UNNEST($1::text[], $2::text[], $3::bytea[])",
+                    )
+                    .bind(rights)
+                    .bind(identifiers)
+                    .bind(keys)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(login_conflict)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes what is left and commits: every login added, or none.
+    pub async fn commit(self) -> Result<()> {
+        match self.0 {
+            LoginsTx::Sqlite { writer, rows } => {
+                let mut tx = writer.begin_write().await?;
+                // The rows as one JSON array, read by `json_each` in their order (the
+                // rights' order, so the table's B-tree is appended to).
+                let json = serde_json::to_string(&LoginRows(&rows))
+                    .map_err(|e| StoreError::Invalid(e.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO logins (right_id, identifier, login_key) SELECT value->>0, value->>1, unhex(value->>2) FROM json_each($1)",
+                )
+                .bind(json)
+                .execute(&mut *tx)
+                .await
+                .map_err(login_conflict)?;
+                tracing::debug!(rows = rows.len(), "logins inserted");
+                tx.commit().await?;
+            }
+            LoginsTx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+fn login_conflict(e: sqlx::Error) -> StoreError {
+    let e = StoreError::from(e);
+    if e.is_unique_violation() {
+        StoreError::Conflict("a right already has credentials, or an identifier is taken".into())
+    } else if e.is_foreign_key_violation() {
+        StoreError::Conflict("credentials for an unknown right".into())
+    } else {
+        e
     }
 }
 
