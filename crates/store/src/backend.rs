@@ -81,9 +81,7 @@ impl Db {
             // A 64 MB page cache for the one writer (SQLite's default is 2 MB): bulk
             // inserts into an index in random key order (2,000,000 login identifiers)
             // otherwise spill and re-read pages at every row: 25 s → 15 s at 2,000,000.
-            // Temporary tables and statement journals in memory, not in files: the
-            // credential generation stages 2,000,000 logins in a temporary table
-            // (`Electors::set_credentials`).
+            // Temporary tables and statement journals in memory, not in files.
             .connect_with(
                 options
                     .clone()

@@ -310,7 +310,7 @@ async fn draw_scrutin(
                     )
                 })
                 .collect();
-            logins.add(&rows).await?;
+            logins.add(rows).await?;
         }
         if deriving.is_none() {
             break;

@@ -293,7 +293,7 @@ impl Electors {
     /// credentials, or appears twice, or if an identifier is taken.
     pub async fn set_credentials(&self, creds: &[(String, String, [u8; 32])]) -> Result<()> {
         let mut logins = self.begin_logins().await?;
-        logins.add(creds).await?;
+        logins.add(creds.to_vec()).await?;
         logins.commit().await
     }
 
@@ -796,10 +796,11 @@ enum LoginsTx {
 }
 
 impl Logins {
-    /// Adds a batch of `(right, identifier, login public key)`.
-    pub async fn add(&mut self, creds: &[(String, String, [u8; 32])]) -> Result<()> {
+    /// Adds a batch of `(right, identifier, login public key)`; SQLite keeps the rows
+    /// themselves until the commit, hence taken by value.
+    pub async fn add(&mut self, creds: Vec<(String, String, [u8; 32])>) -> Result<()> {
         match &mut self.0 {
-            LoginsTx::Sqlite { rows, .. } => rows.extend_from_slice(creds),
+            LoginsTx::Sqlite { rows, .. } => rows.extend(creds),
             LoginsTx::Postgres(tx) => {
                 // Three arrays per statement, unnested by the server: one bind per column
                 // instead of one per value.

@@ -497,6 +497,12 @@ pub fn create_file(path: &Path) -> Result<std::fs::File> {
 mod tests {
     use super::*;
 
+    const PASSPHRASE: &[u8] = b"correct horse battery";
+
+    fn writer() -> LettersWriter<Vec<u8>> {
+        LettersWriter::new(Vec::new(), PASSPHRASE, &mut rand::rngs::OsRng).unwrap()
+    }
+
     fn letter(i: usize) -> Letter {
         Letter {
             right_id: "1810000000001".into(),
@@ -519,9 +525,7 @@ mod tests {
 
     #[test]
     fn letters_round_trip_and_resist_tampering() {
-        let mut w =
-            LettersWriter::new(Vec::new(), b"correct horse battery", &mut rand::rngs::OsRng)
-                .unwrap();
+        let mut w = writer();
         // Enough letters for several chunks.
         for i in 0..6000 {
             w.write(&letter(i)).unwrap();
@@ -532,7 +536,7 @@ mod tests {
             !bytes.windows(7).any(|w| w == b"ABC-DEF"),
             "codes never in clear"
         );
-        let back = read_letters(&bytes[..], b"correct horse battery").unwrap();
+        let back = read_letters(&bytes[..], PASSPHRASE).unwrap();
         assert_eq!(back.len(), 6000);
         assert_eq!(back[42], letter(42));
         assert!(read_letters(&bytes[..], b"wrong passphrase!!").is_err());
@@ -554,11 +558,11 @@ mod tests {
                 .unwrap()
             + 1;
         let truncated = &bytes[..header_end + 4 + first_len];
-        assert!(read_letters(truncated, b"correct horse battery").is_err());
+        assert!(read_letters(truncated, PASSPHRASE).is_err());
         let mut flipped = bytes.clone();
         let i = flipped.len() - 3;
         flipped[i] ^= 1;
-        assert!(read_letters(&flipped[..], b"correct horse battery").is_err());
+        assert!(read_letters(&flipped[..], PASSPHRASE).is_err());
     }
 
     fn sheet(scrutin: &str) -> ScrutinSheet {
@@ -578,9 +582,7 @@ mod tests {
     #[test]
     fn letters_after_a_sheet_read_back_whole() {
         let address = vec!["Jeanne DUPONT".to_string(), "75001 PARIS".to_string()];
-        let mut w =
-            LettersWriter::new(Vec::new(), b"correct horse battery", &mut rand::rngs::OsRng)
-                .unwrap();
+        let mut w = writer();
         let mut expected = Vec::new();
         for (scrutin, email) in [("181-C", None), ("181-S", Some("j@exemple.fr"))] {
             let r = LetterRef {
@@ -605,7 +607,7 @@ mod tests {
         expected.push(letter(7));
         let (bytes, n) = w.finish().unwrap();
         assert_eq!(n, 3, "sheets are not letters");
-        let back = read_letters(&bytes[..], b"correct horse battery").unwrap();
+        let back = read_letters(&bytes[..], PASSPHRASE).unwrap();
         assert_eq!(back, expected);
         assert_eq!(back[1].instructions, "Votez dans 181-S \"vite\"");
         assert_eq!(back[1].email.as_deref(), Some("j@exemple.fr"));
@@ -613,16 +615,14 @@ mod tests {
 
     #[test]
     fn a_letter_before_its_sheet_is_refused_with_its_line() {
-        let mut w =
-            LettersWriter::new(Vec::new(), b"correct horse battery", &mut rand::rngs::OsRng)
-                .unwrap();
+        let mut w = writer();
         w.write_sheet(&sheet("181-C")).unwrap();
         let mut l = letter(1);
         l.scrutin = "181-S".into();
         l.instructions.clear();
         w.write(&l).unwrap();
         let (bytes, _) = w.finish().unwrap();
-        let e = read_letters(&bytes[..], b"correct horse battery").unwrap_err();
+        let e = read_letters(&bytes[..], PASSPHRASE).unwrap_err();
         assert!(
             e.to_string()
                 .contains("line 2: a letter of scrutin 181-S before that scrutin's sheet"),
@@ -634,29 +634,22 @@ mod tests {
     /// data) still read; one relabelled as version 2 does not.
     #[test]
     fn version_1_files_still_read() {
-        let mut w =
-            LettersWriter::new_v1(Vec::new(), b"correct horse battery", &mut rand::rngs::OsRng)
-                .unwrap();
+        let mut w = LettersWriter::new_v1(Vec::new(), PASSPHRASE, &mut rand::rngs::OsRng).unwrap();
         w.write(&letter(3)).unwrap();
         let (bytes, _) = w.finish().unwrap();
         assert!(bytes.starts_with(b"SCRUTIN-LETTERS-1\n"));
-        assert_eq!(
-            read_letters(&bytes[..], b"correct horse battery").unwrap(),
-            [letter(3)]
-        );
+        assert_eq!(read_letters(&bytes[..], PASSPHRASE).unwrap(), [letter(3)]);
         let mut relabelled = bytes.clone();
         relabelled[16] = b'2';
         assert!(relabelled.starts_with(MAGIC));
-        assert!(read_letters(&relabelled[..], b"correct horse battery").is_err());
+        assert!(read_letters(&relabelled[..], PASSPHRASE).is_err());
     }
 
     /// Blocks of serialised lines larger than a chunk (the credential generation writes
     /// 1,024 letters at a time) read back whole and in order, mixed with single writes.
     #[test]
     fn blocks_of_lines_cross_chunks_in_order() {
-        let mut w =
-            LettersWriter::new(Vec::new(), b"correct horse battery", &mut rand::rngs::OsRng)
-                .unwrap();
+        let mut w = writer();
         w.write(&letter(0)).unwrap();
         let mut next = 1;
         for _ in 0..3 {
@@ -672,7 +665,7 @@ mod tests {
         w.write(&letter(next)).unwrap();
         let (bytes, n) = w.finish().unwrap();
         assert_eq!(n, 15_002);
-        let back = read_letters(&bytes[..], b"correct horse battery").unwrap();
+        let back = read_letters(&bytes[..], PASSPHRASE).unwrap();
         assert_eq!(back.len(), 15_002);
         for (i, l) in back.iter().enumerate() {
             assert_eq!(*l, letter(i), "letter {i}");
