@@ -139,6 +139,52 @@ impl BeginWrite for PgPool {
     }
 }
 
+/// Whether a transaction writes credentials for rights it read (shared: generations go
+/// side by side) or changes the list of rights (exclusive).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RightsList {
+    /// Writing logins for existing rights.
+    Credentials,
+    /// Removing or replacing rights.
+    Change,
+}
+
+/// PostgreSQL's logins carry no foreign key (it row-locked every right, migration
+/// `0003_logins_without_row_locks`): instead a change to the list of rights waits for the
+/// credential transactions in progress, and they for it, so a right cannot disappear
+/// between the check of a login's right and its commit. SQLite has one writer and keeps
+/// its foreign key: nothing to take.
+pub(crate) trait LockRightsList {
+    /// Takes the lock until the end of the transaction.
+    fn lock_rights_list(
+        &mut self,
+        how: RightsList,
+    ) -> impl std::future::Future<Output = Result<()>> + Send;
+}
+
+/// The advisory lock's key ("scrutin" in ASCII, then 1: the list of rights).
+const RIGHTS_LIST_LOCK: i64 = 0x7363_7275_7469_6e01;
+
+impl LockRightsList for Transaction<'static, Sqlite> {
+    async fn lock_rights_list(&mut self, _how: RightsList) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl LockRightsList for Transaction<'static, Postgres> {
+    async fn lock_rights_list(&mut self, how: RightsList) -> Result<()> {
+        let sql = match how {
+            RightsList::Credentials => "SELECT pg_advisory_xact_lock_shared($1)",
+            RightsList::Change => "SELECT pg_advisory_xact_lock($1)",
+        };
+        sqlx::query(sql)
+            .bind(RIGHTS_LIST_LOCK)
+            .execute(&mut **self)
+            .await?;
+        Ok(())
+    }
+}
+
 /// Runs `$body` with `$p` bound to the pool of the store's engine: the writer pool with
 /// `write`, a reader pool with `read`. The body is compiled once per engine.
 macro_rules! with_db {

@@ -14,6 +14,8 @@ pub struct Ballots {
 }
 
 const CHUNK: usize = 4000;
+/// Voting keys per PostgreSQL statement ([`Ballots::insert_voting_keys`]).
+const VOTING_KEYS_PER_STATEMENT: usize = 50_000;
 
 /// Indexes of `items` in the order of `key` (stable): batched writes take their row locks
 /// in this order.
@@ -79,10 +81,27 @@ impl Ballots {
     /// Adds voting public keys to a scrutin's set (all or none); a key already present is
     /// refused.
     pub async fn insert_voting_keys(&self, scrutin_id: &str, keys: &[[u8; 32]]) -> Result<()> {
-        with_db!(
-            &self.db,
-            write | p | {
-                let mut tx = p.begin_write().await?;
+        let taken = || StoreError::unique_as_conflict("voting key already in the scrutin's set");
+        match &self.db {
+            Db::Postgres(pool) => {
+                // One array of keys per statement, unnested by the server: a multi-row
+                // `VALUES` bound two values per key and took 8 s for 2,000,000.
+                let mut tx = pool.begin_write().await?;
+                for chunk in keys.chunks(VOTING_KEYS_PER_STATEMENT) {
+                    let chunk: Vec<&[u8]> = chunk.iter().map(|k| &k[..]).collect();
+                    sqlx::query(
+                        "INSERT INTO voting_keys (scrutin_id, voting_key) SELECT $1, k FROM UNNEST($2::bytea[]) AS k",
+                    )
+                    .bind(scrutin_id)
+                    .bind(chunk)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(taken())?;
+                }
+                tx.commit().await?;
+            }
+            Db::Sqlite { writer, .. } => {
+                let mut tx = writer.begin_write().await?;
                 for chunk in keys.chunks(CHUNK) {
                     let mut q = sqlx::QueryBuilder::new(
                         "INSERT INTO voting_keys (scrutin_id, voting_key) ",
@@ -90,17 +109,12 @@ impl Ballots {
                     q.push_values(chunk, |mut b, k| {
                         b.push_bind(scrutin_id).push_bind(k.to_vec());
                     });
-                    q.build()
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(StoreError::unique_as_conflict(
-                            "voting key already in the scrutin's set",
-                        ))?;
+                    q.build().execute(&mut *tx).await.map_err(taken())?;
                 }
                 tx.commit().await?;
-                Ok(())
             }
-        )
+        }
+        Ok(())
     }
 
     /// The scrutin's set of voting keys, sorted, with their "used" mark.

@@ -387,7 +387,8 @@ pub async fn generate_credentials<W: Write>(
             .ok_or_else(|| StoreError::NotFound(format!("scrutin {scrutin_id}")))?;
         check_counts(stores, scrutin_id).await?;
         let started = std::time::Instant::now();
-        let mut logins = stores.electors.begin_logins().await?;
+        // Before the first page is read: its rights then stay until the commit.
+        let mut logins = stores.electors.begin_logins_of_read_rights().await?;
         let drawn = draw_scrutin(
             stores,
             master,

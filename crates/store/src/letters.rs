@@ -326,6 +326,7 @@ impl SecretLines {
         &self.0
     }
 
+    #[inline]
     fn extend(&mut self, bytes: &[u8]) {
         if self.0.capacity() - self.0.len() < bytes.len() {
             let wanted = (self.0.len() + bytes.len()).max(2 * self.0.capacity());

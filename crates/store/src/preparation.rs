@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::backend::{BeginWrite, Db, with_db};
+use crate::backend::{BeginWrite, Db, LockRightsList, RightsList, with_db};
 use crate::electors::Electors;
 use crate::error::{Result, StoreError};
 use crate::registry::Registry;
@@ -505,6 +505,7 @@ impl Electors {
                 | p
                 | {
                     let mut tx = p.begin_write().await?;
+                    tx.lock_rights_list(RightsList::Change).await?;
                     let with_credentials: i64 = sqlx::query_scalar(
                 "SELECT COUNT(*) FROM logins l JOIN rights r ON r.right_id = l.right_id WHERE r.chamber_code = $1",
             )
@@ -549,6 +550,7 @@ impl Electors {
             &self.db,
             write | p | {
                 let mut tx = p.begin_write().await?;
+                tx.lock_rights_list(RightsList::Change).await?;
                 let voted: i64 =
                     sqlx::query_scalar("SELECT COUNT(*) FROM emargements WHERE right_id = $1")
                         .bind(right_id)
@@ -557,6 +559,11 @@ impl Electors {
                 if voted > 0 {
                     return Err(StoreError::Conflict(format!("right {right_id} has voted")));
                 }
+                // Its login first: PostgreSQL's logins have no cascading foreign key.
+                sqlx::query("DELETE FROM logins WHERE right_id = $1")
+                    .bind(right_id)
+                    .execute(&mut *tx)
+                    .await?;
                 let done = sqlx::query("DELETE FROM rights WHERE right_id = $1")
                     .bind(right_id)
                     .execute(&mut *tx)

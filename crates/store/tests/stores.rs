@@ -40,6 +40,7 @@ on_both!(
     recovery_rule_repairs_every_crash_point,
     epochs_publish_sorted_and_provable,
     data_keys_can_be_destroyed,
+    a_removed_right_leaves_no_login_even_mid_generation,
 );
 
 fn t0() -> chrono::DateTime<Utc> {
@@ -883,5 +884,111 @@ async fn postgres_roles_cannot_reach_the_other_stores() {
     let cross = format!("postgres://{ballots_role}@{host}/{electors_db}");
     let err = sqlx::PgConnection::connect(&cross).await.unwrap_err();
     assert!(err.to_string().contains("permission denied"), "{err}");
+    fresh.cleanup().await.unwrap();
+}
+
+/// A right removed (a court decision) takes its login with it, also when the removal comes
+/// while credentials are being written: PostgreSQL's logins have no foreign key (it
+/// row-locked every right, migration 0003), so there the removal waits for the writing
+/// transaction and then deletes the login it committed; SQLite's foreign key refuses the
+/// credentials of a right removed meanwhile. Either way no login outlives its right.
+async fn a_removed_right_leaves_no_login_even_mid_generation(kind: Kind) {
+    let (fresh, stores) = open(kind).await;
+    stores
+        .electors
+        .insert_rights(&[right(1), right(2)])
+        .await
+        .unwrap();
+    let (first, second) = (right(1).right_id, right(2).right_id);
+    stores
+        .electors
+        .set_credentials(&[(first.clone(), "ID-1".into(), random32())])
+        .await
+        .unwrap();
+    stores.electors.remove_right(&first).await.unwrap();
+    assert!(
+        stores
+            .electors
+            .right_by_identifier("ID-1")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !stores
+            .electors
+            .all_identifiers()
+            .await
+            .unwrap()
+            .contains(&"ID-1".to_string())
+    );
+
+    let mut logins = stores.electors.begin_logins().await.unwrap();
+    logins
+        .add(vec![(second.clone(), "ID-2".into(), random32())])
+        .await
+        .unwrap();
+    let electors = stores.electors.clone();
+    let removed_right = second.clone();
+    let removal = tokio::spawn(async move { electors.remove_right(&removed_right).await });
+    match &fresh.location {
+        scrutin_store::StoreLocation::Postgres { electors, .. } => {
+            // The removal is seen waiting on the lock of the list of rights before the
+            // credentials commit, so the interleaving under test does happen.
+            let watch = sqlx::PgPool::connect(electors).await.unwrap();
+            let mut waited = false;
+            for _ in 0..500 {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database \
+                     WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = current_database()",
+                )
+                .fetch_one(&watch)
+                .await
+                .unwrap();
+                if waiting == 1 {
+                    waited = true;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            watch.close().await;
+            assert!(waited, "the removal never waited for the credentials");
+            assert!(!removal.is_finished());
+            logins.commit().await.unwrap();
+            removal.await.unwrap().unwrap();
+        }
+        scrutin_store::StoreLocation::Sqlite { .. } => {
+            removal.await.unwrap().unwrap();
+            assert!(matches!(
+                logins.commit().await,
+                Err(StoreError::Conflict(_))
+            ));
+        }
+    }
+    assert!(
+        stores
+            .electors
+            .right_by_identifier("ID-2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        !stores
+            .electors
+            .all_identifiers()
+            .await
+            .unwrap()
+            .contains(&"ID-2".to_string())
+    );
+    assert!(
+        stores
+            .electors
+            .sealed_rights_page("181-C", "", usize::MAX)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    stores.close().await;
     fresh.cleanup().await.unwrap();
 }
