@@ -329,7 +329,11 @@ impl Electors {
             Db::Postgres(pool) => {
                 let mut tx = pool.begin_write().await?;
                 tx.lock_rights_list(RightsList::Credentials).await?;
-                LoginsTx::Postgres { tx, check_rights }
+                LoginsTx::Postgres {
+                    tx,
+                    check_rights,
+                    refused: false,
+                }
             }
         }))
     }
@@ -821,6 +825,8 @@ enum LoginsTx {
         tx: sqlx::Transaction<'static, sqlx::Postgres>,
         /// Whether each login's right is looked up (see `begin_logins_of_read_rights`).
         check_rights: bool,
+        /// A batch was refused: nothing commits.
+        refused: bool,
     },
 }
 
@@ -830,36 +836,19 @@ impl Logins {
     pub async fn add(&mut self, creds: Vec<(String, String, [u8; 32])>) -> Result<()> {
         match &mut self.0 {
             LoginsTx::Sqlite { rows, .. } => rows.extend(creds),
-            LoginsTx::Postgres { tx, check_rights } => {
-                // Three arrays per statement, unnested by the server: one bind per column
-                // instead of one per value. Checked, a login whose right does not exist is
-                // left out and the count tells (no foreign key here, migration 0003); the
-                // lateral subquery keeps the planner on the primary key, where a join
-                // chose to hash every right of the table for each statement.
-                let sql = if *check_rights {
-                    "INSERT INTO logins (right_id, identifier, login_key) \
-                     SELECT u.right_id, u.identifier, u.login_key \
-                     FROM UNNEST($1::text[], $2::text[], $3::bytea[]) AS u(right_id, identifier, login_key) \
-                     CROSS JOIN LATERAL (SELECT 1 FROM rights r WHERE r.right_id = u.right_id LIMIT 1) AS known"
-                } else {
-                    "INSERT INTO logins (right_id, identifier, login_key) \
-                     SELECT * FROM UNNEST($1::text[], $2::text[], $3::bytea[])"
-                };
-                for chunk in creds.chunks(LOGINS_PER_STATEMENT) {
-                    let rights: Vec<&str> = chunk.iter().map(|c| c.0.as_str()).collect();
-                    let identifiers: Vec<&str> = chunk.iter().map(|c| c.1.as_str()).collect();
-                    let keys: Vec<&[u8]> = chunk.iter().map(|c| &c.2[..]).collect();
-                    let written = sqlx::query(sql)
-                        .bind(rights)
-                        .bind(identifiers)
-                        .bind(keys)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(login_conflict)?;
-                    if written.rows_affected() != chunk.len() as u64 {
-                        return Err(unknown_right());
-                    }
+            LoginsTx::Postgres {
+                tx,
+                check_rights,
+                refused,
+            } => {
+                if *refused {
+                    return Err(earlier_batch_refused());
                 }
+                let written = insert_logins(tx, *check_rights, &creds).await;
+                // A refused batch may leave part of itself in the transaction (PostgreSQL
+                // raises nothing for the logins of unknown rights): nothing commits after.
+                *refused = written.is_err();
+                written?;
             }
         }
         Ok(())
@@ -884,10 +873,58 @@ impl Logins {
                 tracing::debug!(rows = rows.len(), "logins inserted");
                 tx.commit().await?;
             }
-            LoginsTx::Postgres { tx, .. } => tx.commit().await?,
+            LoginsTx::Postgres { tx, refused, .. } => {
+                if refused {
+                    tx.rollback().await?;
+                    return Err(earlier_batch_refused());
+                }
+                tx.commit().await?;
+            }
         }
         Ok(())
     }
+}
+
+/// One batch of logins into PostgreSQL's open transaction.
+async fn insert_logins(
+    tx: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    check_rights: bool,
+    creds: &[(String, String, [u8; 32])],
+) -> Result<()> {
+    // Three arrays per statement, unnested by the server: one bind per column instead of
+    // one per value. Checked, a login whose right does not exist is left out and the count
+    // tells (no foreign key here, migration 0003); the lateral subquery keeps the planner
+    // on the primary key, where a join chose to hash every right of the table for each
+    // statement.
+    let sql = if check_rights {
+        "INSERT INTO logins (right_id, identifier, login_key) \
+         SELECT u.right_id, u.identifier, u.login_key \
+         FROM UNNEST($1::text[], $2::text[], $3::bytea[]) AS u(right_id, identifier, login_key) \
+         CROSS JOIN LATERAL (SELECT 1 FROM rights r WHERE r.right_id = u.right_id LIMIT 1) AS known"
+    } else {
+        "INSERT INTO logins (right_id, identifier, login_key) \
+         SELECT * FROM UNNEST($1::text[], $2::text[], $3::bytea[])"
+    };
+    for chunk in creds.chunks(LOGINS_PER_STATEMENT) {
+        let rights: Vec<&str> = chunk.iter().map(|c| c.0.as_str()).collect();
+        let identifiers: Vec<&str> = chunk.iter().map(|c| c.1.as_str()).collect();
+        let keys: Vec<&[u8]> = chunk.iter().map(|c| &c.2[..]).collect();
+        let written = sqlx::query(sql)
+            .bind(rights)
+            .bind(identifiers)
+            .bind(keys)
+            .execute(&mut **tx)
+            .await
+            .map_err(login_conflict)?;
+        if written.rows_affected() != chunk.len() as u64 {
+            return Err(unknown_right());
+        }
+    }
+    Ok(())
+}
+
+fn earlier_batch_refused() -> StoreError {
+    StoreError::Conflict("an earlier batch of credentials was refused: none is written".into())
 }
 
 fn login_conflict(e: sqlx::Error) -> StoreError {

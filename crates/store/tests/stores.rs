@@ -249,6 +249,30 @@ async fn rights_credentials_and_lockout(kind: Kind) {
         assert_eq!(waiting.len(), 1);
         assert_eq!(waiting[0].right_id, fourth);
     }
+    // Batch by batch too: once one is refused, later ones and the commit are, and none
+    // is written (PostgreSQL writes batches as they come; SQLite at the commit).
+    let mut logins = stores.electors.begin_logins().await.unwrap();
+    let first = logins
+        .add(vec![cred(&fourth, "ID-4"), cred("1810000009999", "ID-5")])
+        .await;
+    let second = logins.add(vec![cred(&fourth, "ID-4")]).await;
+    let committed = logins.commit().await;
+    match kind {
+        Kind::Postgres => {
+            assert!(matches!(first, Err(StoreError::Conflict(_))));
+            assert!(matches!(second, Err(StoreError::Conflict(_))));
+        }
+        Kind::Sqlite => assert!(first.is_ok() && second.is_ok()),
+    }
+    assert!(matches!(committed, Err(StoreError::Conflict(_))));
+    assert!(
+        stores
+            .electors
+            .right_by_identifier("ID-4")
+            .await
+            .unwrap()
+            .is_none()
+    );
     stores
         .electors
         .set_credentials(&[cred(&fourth, "ID-4")])
