@@ -930,22 +930,7 @@ async fn a_removed_right_leaves_no_login_even_mid_generation(kind: Kind) {
         .await
         .unwrap();
     stores.electors.remove_right(&first).await.unwrap();
-    assert!(
-        stores
-            .electors
-            .right_by_identifier("ID-1")
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        !stores
-            .electors
-            .all_identifiers()
-            .await
-            .unwrap()
-            .contains(&"ID-1".to_string())
-    );
+    assert_no_login(&stores, "ID-1").await;
 
     let mut logins = stores.electors.begin_logins().await.unwrap();
     logins
@@ -989,22 +974,7 @@ async fn a_removed_right_leaves_no_login_even_mid_generation(kind: Kind) {
             ));
         }
     }
-    assert!(
-        stores
-            .electors
-            .right_by_identifier("ID-2")
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert!(
-        !stores
-            .electors
-            .all_identifiers()
-            .await
-            .unwrap()
-            .contains(&"ID-2".to_string())
-    );
+    assert_no_login(&stores, "ID-2").await;
     assert!(
         stores
             .electors
@@ -1015,4 +985,22 @@ async fn a_removed_right_leaves_no_login_even_mid_generation(kind: Kind) {
     );
     stores.close().await;
     fresh.cleanup().await.unwrap();
+}
+
+/// No right answers to `identifier`, and no login row keeps it either (an orphan would
+/// still show among the identifiers in use).
+async fn assert_no_login(stores: &Stores, identifier: &str) {
+    let electors = &stores.electors;
+    assert!(
+        electors
+            .right_by_identifier(identifier)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let in_use = electors.all_identifiers().await.unwrap();
+    assert!(
+        !in_use.iter().any(|i| i == identifier),
+        "{identifier} still in use"
+    );
 }
