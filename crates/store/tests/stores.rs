@@ -41,6 +41,7 @@ on_both!(
     epochs_publish_sorted_and_provable,
     data_keys_can_be_destroyed,
     a_removed_right_leaves_no_login_even_mid_generation,
+    voting_keys_are_added_whole_or_not_at_all,
 );
 
 fn t0() -> chrono::DateTime<Utc> {
@@ -74,6 +75,13 @@ fn random32() -> [u8; 32] {
     let mut b = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut b);
     b
+}
+
+/// A scrutin's set of voting keys: random, sorted as the generation writes them.
+fn sorted_keys(n: usize) -> Vec<[u8; 32]> {
+    let mut keys: Vec<[u8; 32]> = (0..n).map(|_| random32()).collect();
+    keys.sort();
+    keys
 }
 
 fn right(n: u32) -> NewRight {
@@ -344,8 +352,7 @@ async fn ballot_box(stores: &Stores, rights: u32, keys: usize) -> Box1 {
         .unwrap();
     let rs: Vec<NewRight> = (1..=rights).map(right).collect();
     stores.electors.insert_rights(&rs).await.unwrap();
-    let mut keys: Vec<[u8; 32]> = (0..keys).map(|_| random32()).collect();
-    keys.sort();
+    let keys = sorted_keys(keys);
     stores
         .ballots
         .insert_voting_keys("181-C", &keys)
@@ -1003,4 +1010,54 @@ async fn assert_no_login(stores: &Stores, identifier: &str) {
         !in_use.iter().any(|i| i == identifier),
         "{identifier} still in use"
     );
+}
+
+/// A scrutin's voting keys are written in one go (PostgreSQL: one binary COPY sent in
+/// pieces): a set that repeats a key already there is refused and leaves nothing behind.
+async fn voting_keys_are_added_whole_or_not_at_all(kind: Kind) {
+    let (fresh, stores) = open(kind).await;
+    // Enough keys for several pieces of the COPY (a megabyte each).
+    let keys = sorted_keys(30_000);
+    stores
+        .ballots
+        .insert_voting_keys("181-C", &keys)
+        .await
+        .unwrap();
+    assert_eq!(
+        stores.ballots.count_voting_keys("181-C").await.unwrap(),
+        30_000
+    );
+    let listed = stores.ballots.voting_keys("181-C").await.unwrap();
+    assert!(
+        listed
+            .iter()
+            .zip(&keys)
+            .all(|((k, used), want)| k.as_slice() == want && !used)
+    );
+
+    // Fresh keys, and last of them one already in the set.
+    let mut more = sorted_keys(20_000);
+    more.push(keys[12_345]);
+    let refused = stores.ballots.insert_voting_keys("181-C", &more).await;
+    assert!(
+        matches!(&refused, Err(StoreError::Conflict(m)) if m.contains("voting key already")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        stores.ballots.count_voting_keys("181-C").await.unwrap(),
+        30_000
+    );
+
+    // The same keys in another scrutin are another set.
+    stores
+        .ballots
+        .insert_voting_keys("181-I", &keys[..10])
+        .await
+        .unwrap();
+    assert_eq!(stores.ballots.count_voting_keys("181-I").await.unwrap(), 10);
+    assert_eq!(
+        stores.ballots.count_voting_keys("181-C").await.unwrap(),
+        30_000
+    );
+    fresh.cleanup().await.unwrap();
 }
