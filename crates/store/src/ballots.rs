@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::backend::{BeginWrite, Db, Kind, with_db};
+use crate::copy_in::copy_rows;
 use crate::error::{Result, StoreError};
 
 /// Handle on the ballots store.
@@ -14,54 +15,6 @@ pub struct Ballots {
 }
 
 const CHUNK: usize = 4000;
-
-/// Voting keys of one scrutin in PostgreSQL's binary COPY format: a signature and two
-/// zero words, then per row its field count and each field as a length and its bytes,
-/// then -1. Sent a megabyte at a time.
-struct CopyRows<'a> {
-    scrutin: &'a [u8],
-    scrutin_len: [u8; 4],
-    buf: Vec<u8>,
-}
-
-impl<'a> CopyRows<'a> {
-    const SEND_AT: usize = 1 << 20;
-
-    fn new(scrutin_id: &'a str) -> Result<Self> {
-        let len = i32::try_from(scrutin_id.len())
-            .map_err(|_| StoreError::Invalid("scrutin identifier too long".into()))?;
-        let mut buf = Vec::with_capacity(Self::SEND_AT + 128);
-        buf.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
-        buf.extend_from_slice(&0i32.to_be_bytes());
-        buf.extend_from_slice(&0i32.to_be_bytes());
-        Ok(CopyRows {
-            scrutin: scrutin_id.as_bytes(),
-            scrutin_len: len.to_be_bytes(),
-            buf,
-        })
-    }
-
-    fn push(&mut self, key: &[u8; 32]) {
-        self.buf.extend_from_slice(&2i16.to_be_bytes());
-        self.buf.extend_from_slice(&self.scrutin_len);
-        self.buf.extend_from_slice(self.scrutin);
-        self.buf.extend_from_slice(&32i32.to_be_bytes());
-        self.buf.extend_from_slice(key);
-    }
-
-    fn full(&self) -> bool {
-        self.buf.len() >= Self::SEND_AT
-    }
-
-    fn take(&mut self) -> Vec<u8> {
-        std::mem::replace(&mut self.buf, Vec::with_capacity(Self::SEND_AT + 128))
-    }
-
-    fn finish(mut self) -> Vec<u8> {
-        self.buf.extend_from_slice(&(-1i16).to_be_bytes());
-        self.buf
-    }
-}
 
 /// Indexes of `items` in the order of `key` (stable): batched writes take their row locks
 /// in this order.
@@ -130,23 +83,14 @@ impl Ballots {
         let taken = || StoreError::unique_as_conflict("voting key already in the scrutin's set");
         match &self.db {
             Db::Postgres(pool) => {
-                // COPY in its binary form: a quarter cheaper for the server than the same
-                // rows by `INSERT … SELECT FROM UNNEST` (2,000,000 keys: 5.2 s against 7.0 s).
                 let mut tx = pool.begin_write().await?;
-                let mut copy = tx
-                    .copy_in_raw(
-                        "COPY voting_keys (scrutin_id, voting_key) FROM STDIN (FORMAT binary)",
-                    )
-                    .await?;
-                let mut rows = CopyRows::new(scrutin_id)?;
-                for k in keys {
-                    rows.push(k);
-                    if rows.full() {
-                        copy.send(rows.take()).await.map_err(taken())?;
-                    }
-                }
-                copy.send(rows.finish()).await.map_err(taken())?;
-                copy.finish().await.map_err(taken())?;
+                copy_rows(
+                    &mut tx,
+                    "COPY voting_keys (scrutin_id, voting_key) FROM STDIN (FORMAT binary)",
+                    keys.iter().map(|k| [scrutin_id.as_bytes(), &k[..]]),
+                    |e| taken()(e),
+                )
+                .await?;
                 tx.commit().await?;
             }
             Db::Sqlite { writer, .. } => {

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use crate::backend::{BeginWrite, Db, LockRightsList, RightsList, with_db};
+use crate::copy_in::copy_rows;
 use crate::error::{Result, StoreError};
 use crate::lockout::{self, Counter};
 
@@ -891,35 +892,46 @@ async fn insert_logins(
     check_rights: bool,
     creds: &[(String, String, [u8; 32])],
 ) -> Result<()> {
-    // Three arrays per statement, unnested by the server: one bind per column instead of
-    // one per value. Checked, a login whose right does not exist is left out and the count
-    // tells (no foreign key here, migration 0003); the lateral subquery keeps the planner
-    // on the primary key, where a join chose to hash every right of the table for each
-    // statement.
-    let sql = if check_rights {
-        "INSERT INTO logins (right_id, identifier, login_key) \
-         SELECT u.right_id, u.identifier, u.login_key \
-         FROM UNNEST($1::text[], $2::text[], $3::bytea[]) AS u(right_id, identifier, login_key) \
-         CROSS JOIN LATERAL (SELECT 1 FROM rights r WHERE r.right_id = u.right_id LIMIT 1) AS known"
-    } else {
-        "INSERT INTO logins (right_id, identifier, login_key) \
-         SELECT * FROM UNNEST($1::text[], $2::text[], $3::bytea[])"
-    };
     // In identifier order: the batch's inserts into the identifiers' B-tree then go from
     // leaf to leaf instead of to a random leaf each (about 15 % of the batch's cost).
     let mut sorted: Vec<&(String, String, [u8; 32])> = creds.iter().collect();
     sorted.sort_unstable_by(|a, b| a.1.cmp(&b.1));
+    if !check_rights {
+        // The generation's rights are known to exist (`begin_logins_of_read_rights`).
+        let written = copy_rows(
+            tx,
+            "COPY logins (right_id, identifier, login_key) FROM STDIN (FORMAT binary)",
+            sorted
+                .iter()
+                .map(|c| [c.0.as_bytes(), c.1.as_bytes(), &c.2[..]]),
+            login_conflict,
+        )
+        .await?;
+        if written != creds.len() as u64 {
+            return Err(unknown_right());
+        }
+        return Ok(());
+    }
+    // Three arrays per statement, unnested by the server: one bind per column instead of
+    // one per value. A login whose right does not exist is left out and the count tells
+    // (no foreign key here, migration 0003); the lateral subquery keeps the planner on the
+    // primary key, where a join chose to hash every right of the table for each statement.
     for chunk in sorted.chunks(LOGINS_PER_STATEMENT) {
         let rights: Vec<&str> = chunk.iter().map(|c| c.0.as_str()).collect();
         let identifiers: Vec<&str> = chunk.iter().map(|c| c.1.as_str()).collect();
         let keys: Vec<&[u8]> = chunk.iter().map(|c| &c.2[..]).collect();
-        let written = sqlx::query(sql)
-            .bind(rights)
-            .bind(identifiers)
-            .bind(keys)
-            .execute(&mut **tx)
-            .await
-            .map_err(login_conflict)?;
+        let written = sqlx::query(
+            "INSERT INTO logins (right_id, identifier, login_key) \
+             SELECT u.right_id, u.identifier, u.login_key \
+             FROM UNNEST($1::text[], $2::text[], $3::bytea[]) AS u(right_id, identifier, login_key) \
+             CROSS JOIN LATERAL (SELECT 1 FROM rights r WHERE r.right_id = u.right_id LIMIT 1) AS known",
+        )
+        .bind(rights)
+        .bind(identifiers)
+        .bind(keys)
+        .execute(&mut **tx)
+        .await
+        .map_err(login_conflict)?;
         if written.rows_affected() != chunk.len() as u64 {
             return Err(unknown_right());
         }

@@ -25,6 +25,7 @@ pub mod board;
 pub mod cast;
 pub mod ceremony_store;
 pub mod clock;
+mod copy_in;
 pub mod credentials;
 mod drawn_letters;
 pub mod electors;

@@ -163,6 +163,11 @@ async fn credentials(args: CredentialsArgs) -> anyhow::Result<()> {
         PASSPHRASE,
         &mut rand::rngs::OsRng,
     )?;
+    // The floor is measured before and after the generation: on a shared machine the
+    // cores' speed drifts by a third within minutes, and the generation is read against
+    // the mean of the two.
+    let rights = usize::try_from(args.rights).unwrap_or(usize::MAX);
+    let floor_before = credentials_floor(rights);
     let cpu = super::bench_verify::cpu_seconds().unwrap_or_default();
     let t = Instant::now();
     let done = scrutin_store::credentials::generate_credentials(
@@ -186,9 +191,26 @@ async fn credentials(args: CredentialsArgs) -> anyhow::Result<()> {
         args.backend,
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    // The floor, measured in the same run: drawing the identifiers and codes and deriving
-    // both public keys on every core, with nothing read or written.
-    let sample = generated.clamp(1, 200_000);
+    let floor_after = credentials_floor(generated);
+    let floor = (floor_before + floor_after) / 2.0;
+    println!(
+        "floor: drawing and deriving both keys alone on every core, {} credentials extrapolated to {generated}: {floor_before:.1} s before, {floor_after:.1} s after ({:.1} µs of wall time per credential on average; generation = {:.2} × the mean floor)",
+        generated.clamp(1, FLOOR_SAMPLE),
+        floor * 1e6 / generated.max(1) as f64,
+        secs / floor
+    );
+    stores.close().await;
+    fresh.cleanup().await?;
+    Ok(())
+}
+
+/// Credentials drawn to measure the floor.
+const FLOOR_SAMPLE: usize = 200_000;
+
+/// Seconds that drawing `rights` credentials (identifiers, codes, both public keys) takes
+/// on every core with nothing read or written, from a sample of at most [`FLOOR_SAMPLE`].
+fn credentials_floor(rights: usize) -> f64 {
+    let sample = rights.clamp(1, FLOOR_SAMPLE);
     let t = Instant::now();
     // In batches, as the generation draws them (one shared inversion per batch).
     let batch_size = scrutin_crypto::credentials::CREDENTIAL_BATCH;
@@ -200,15 +222,7 @@ async fn credentials(args: CredentialsArgs) -> anyhow::Result<()> {
                 ELECTION, "999-S", count, rng,
             ));
         });
-    let floor = t.elapsed().as_secs_f64() * generated as f64 / sample as f64;
-    println!(
-        "floor: drawing and deriving both keys alone, {sample} credentials on every core, extrapolated to {generated}: {floor:.1} s ({:.1} µs of wall time per credential; generation = {:.2} × the floor)",
-        floor * 1e6 / generated.max(1) as f64,
-        secs / floor
-    );
-    stores.close().await;
-    fresh.cleanup().await?;
-    Ok(())
+    t.elapsed().as_secs_f64() * rights as f64 / sample as f64
 }
 
 struct Prepared {
