@@ -83,6 +83,10 @@ mod tests {
         let whole: Vec<u8> = pieces.concat();
         // Header 19 bytes, 38 per row, 2 for the end.
         assert_eq!(whole.len(), 19 + 100_000 * 38 + 2);
-        assert!(pieces[..pieces.len() - 1].iter().all(|p| p.len() >= SEND_AT));
+        assert!(
+            pieces[..pieces.len() - 1]
+                .iter()
+                .all(|p| p.len() >= SEND_AT)
+        );
     }
 }

@@ -331,8 +331,8 @@ pub async fn check_counts(stores: &Stores, scrutin_id: &str) -> Result<()> {
 }
 
 /// Generates credentials for every right of the given scrutins that has none yet, writes
-/// their letters (sorted by postcode then name within each scrutin) and journals one
-/// entry per scrutin. Returns what was done per scrutin.
+/// their letters (sorted by postcode, surname and first name within each scrutin, R-31)
+/// and journals one entry per scrutin. Returns what was done per scrutin.
 pub async fn generate_credentials<W: Write>(
     stores: &Stores,
     master: &MasterKey,
