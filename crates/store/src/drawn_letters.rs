@@ -54,7 +54,18 @@ impl DrawnLetters {
     ) -> Result<()> {
         self.lines.push(letter)?;
         let start = self.keys.len();
-        push_key(&mut self.keys, &[postcode, surname, first_name]);
+        let fields = [postcode, surname, first_name];
+        // Grown by hand, as `SecretLines` is: a reallocation would leave the names behind,
+        // unzeroized.
+        let wanted = fields.iter().map(|f| f.len() + 1).sum::<usize>();
+        if self.keys.capacity() - self.keys.len() < wanted {
+            let mut bigger = Zeroizing::new(Vec::with_capacity(
+                (self.keys.len() + wanted).max(2 * self.keys.capacity()),
+            ));
+            bigger.extend_from_slice(&self.keys);
+            self.keys = bigger;
+        }
+        push_key(&mut self.keys, &fields);
         let mut head = [0u8; 16];
         let key = &self.keys[start..];
         let n = key.len().min(16);
