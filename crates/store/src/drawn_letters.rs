@@ -9,7 +9,6 @@
 use std::io::Write;
 
 use rayon::prelude::*;
-use zeroize::Zeroizing;
 
 use crate::error::Result;
 use crate::letters::{LetterRef, LettersWriter, SecretLines};
@@ -27,7 +26,7 @@ struct Entry {
 /// both buffers are zeroized on drop.
 pub(crate) struct DrawnLetters {
     lines: SecretLines,
-    keys: Zeroizing<Vec<u8>>,
+    keys: SecretLines,
     entries: Vec<Entry>,
 }
 
@@ -39,7 +38,7 @@ impl DrawnLetters {
     pub fn with_capacity(letters: usize) -> Self {
         DrawnLetters {
             lines: SecretLines::with_capacity(letters * LINE_BYTES),
-            keys: Zeroizing::new(Vec::with_capacity(letters * 32)),
+            keys: SecretLines::with_capacity(letters * 32),
             entries: Vec::with_capacity(letters),
         }
     }
@@ -53,26 +52,15 @@ impl DrawnLetters {
         first_name: &str,
     ) -> Result<()> {
         self.lines.push(letter)?;
-        let start = self.keys.len();
-        let fields = [postcode, surname, first_name];
-        // Grown by hand, as `SecretLines` is: a reallocation would leave the names behind,
-        // unzeroized.
-        let wanted = fields.iter().map(|f| f.len() + 1).sum::<usize>();
-        if self.keys.capacity() - self.keys.len() < wanted {
-            let mut bigger = Zeroizing::new(Vec::with_capacity(
-                (self.keys.len() + wanted).max(2 * self.keys.capacity()),
-            ));
-            bigger.extend_from_slice(&self.keys);
-            self.keys = bigger;
-        }
-        push_key(&mut self.keys, &fields);
+        let start = self.keys.as_bytes().len();
+        push_key(&mut self.keys, &[postcode, surname, first_name]);
         let mut head = [0u8; 16];
-        let key = &self.keys[start..];
+        let key = &self.keys.as_bytes()[start..];
         let n = key.len().min(16);
         head[..n].copy_from_slice(&key[..n]);
         self.entries.push(Entry {
             prefix: u128::from_be_bytes(head),
-            key_end: offset(self.keys.len())?,
+            key_end: offset(self.keys.as_bytes().len())?,
             line_end: offset(self.lines.as_bytes().len())?,
         });
         Ok(())
@@ -89,7 +77,7 @@ impl DrawnLetters {
         } else {
             self.entries[i - 1].key_end
         };
-        &self.keys[start as usize..self.entries[i].key_end as usize]
+        &self.keys.as_bytes()[start as usize..self.entries[i].key_end as usize]
     }
 
     fn line(&self, i: usize) -> &[u8] {
@@ -110,10 +98,10 @@ fn offset(n: usize) -> Result<u32> {
 /// Appends the fields so that comparing keys as bytes compares the fields in turn: each
 /// byte is shifted up by one (UTF-8 never uses 0xFF, so nothing overflows) and a zero ends
 /// each field, which puts a field before any longer one it begins.
-fn push_key(out: &mut Vec<u8>, fields: &[&str]) {
+fn push_key(out: &mut SecretLines, fields: &[&str]) {
     for field in fields {
-        out.extend(field.bytes().map(|b| b + 1));
-        out.push(0);
+        out.extend_mapped(field.as_bytes(), |b| b + 1);
+        out.extend(&[0]);
     }
 }
 
@@ -155,9 +143,9 @@ mod tests {
     use super::*;
 
     fn key(fields: &[&str]) -> Vec<u8> {
-        let mut out = Vec::new();
+        let mut out = SecretLines::with_capacity(0);
         push_key(&mut out, fields);
-        out
+        out.as_bytes().to_vec()
     }
 
     #[test]

@@ -897,8 +897,9 @@ async fn insert_logins(
     let mut sorted: Vec<&(String, String, [u8; 32])> = creds.iter().collect();
     sorted.sort_unstable_by(|a, b| a.1.cmp(&b.1));
     if !check_rights {
-        // The generation's rights are known to exist (`begin_logins_of_read_rights`).
-        let written = copy_rows(
+        // The generation's rights are known to exist (`begin_logins_of_read_rights`); COPY
+        // takes every row or fails.
+        copy_rows(
             tx,
             "COPY logins (right_id, identifier, login_key) FROM STDIN (FORMAT binary)",
             sorted
@@ -907,9 +908,6 @@ async fn insert_logins(
             login_conflict,
         )
         .await?;
-        if written != creds.len() as u64 {
-            return Err(unknown_right());
-        }
         return Ok(());
     }
     // Three arrays per statement, unnested by the server: one bind per column instead of

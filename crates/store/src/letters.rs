@@ -326,16 +326,31 @@ impl SecretLines {
         &self.0
     }
 
+    /// Appends raw bytes.
     #[inline]
-    fn extend(&mut self, bytes: &[u8]) {
-        if self.0.capacity() - self.0.len() < bytes.len() {
-            let wanted = (self.0.len() + bytes.len()).max(2 * self.0.capacity());
+    pub(crate) fn extend(&mut self, bytes: &[u8]) {
+        self.reserve(bytes.len());
+        self.0.extend_from_slice(bytes);
+    }
+
+    /// Appends `bytes`, each one passed through `map` (the letters' sort keys).
+    #[inline]
+    pub(crate) fn extend_mapped(&mut self, bytes: &[u8], map: impl Fn(u8) -> u8) {
+        self.reserve(bytes.len());
+        self.0.extend(bytes.iter().map(|&b| map(b)));
+    }
+
+    /// Room for `additional` more bytes, grown by hand: a reallocation by `Vec` would
+    /// leave the old storage behind, unzeroized.
+    #[inline]
+    fn reserve(&mut self, additional: usize) {
+        if self.0.capacity() - self.0.len() < additional {
+            let wanted = (self.0.len() + additional).max(2 * self.0.capacity());
             let mut bigger = Zeroizing::new(Vec::with_capacity(wanted));
             bigger.extend_from_slice(&self.0);
             // The old storage drops here, zeroized.
             self.0 = bigger;
         }
-        self.0.extend_from_slice(bytes);
     }
 }
 
