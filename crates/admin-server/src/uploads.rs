@@ -443,22 +443,9 @@ pub fn seal_rights(
     key: &DataKey,
     records: &[scrutin_election::VoterRecord],
 ) -> AdminResult<Vec<NewRight>> {
-    let mut rng = OsRng;
     records
         .iter()
-        .map(|r| {
-            let right_id = r.voter_id.to_string();
-            let plain = serde_json::to_vec(r).map_err(AdminError::internal)?;
-            let birth = r.birth_date.to_jjmmaaaa();
-            let birth_check = (birth != "01011901").then(|| key.birth_check(&right_id, &birth));
-            Ok(NewRight {
-                personal: key.seal_personal(&mut rng, &right_id, &plain)?,
-                right_id,
-                scrutin_id: r.scrutin.clone(),
-                chamber_code: r.chamber.clone(),
-                birth_check,
-            })
-        })
+        .map(|r| Ok(scrutin_store::provision::seal_voter(key, r, &mut OsRng)?))
         .collect()
 }
 

@@ -18,17 +18,15 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, RngCore};
 use rayon::prelude::*;
 use scrutin_crypto::credentials::{self, generate_credential};
-use scrutin_election::Civility;
-use scrutin_election::voters::Address;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::addressee::{Addressee, PrintedAddressee};
 use crate::clock::paris_text;
 use crate::drawn_letters::{self, DrawnLetters};
 use crate::electors::{Logins, SealedRight};
 use crate::error::{Result, StoreError};
 use crate::journal;
-use crate::letters::{Letter, LetterRef, LettersWriter, ScrutinSheet};
+use crate::letters::{Letter, LetterHead, LettersWriter, ScrutinSheet};
 use crate::scrutin::Scrutin;
 use crate::sealing::{DataKey, MasterKey};
 use crate::stores::Stores;
@@ -59,102 +57,6 @@ pub fn instructions(s: &Scrutin) -> String {
         paris_text(s.opens_at, false).trim_start_matches("le "),
         paris_text(s.closes_at, false).trim_start_matches("le ")
     )
-}
-
-/// What a letter shows of a voter's record. The sealed record is read into this, not into
-/// a whole `VoterRecord`: serde skips the other fields, so two million rights cost a few
-/// strings each instead of forty.
-#[derive(Deserialize)]
-struct RecordForLetter {
-    civility: Option<Civility>,
-    usage_name: String,
-    first_name: Option<String>,
-    company_name: Option<String>,
-    mailing: Address<String>,
-    email: Option<String>,
-}
-
-/// A letter's recipient as printed: everything a letter needs from the voter's record.
-struct Recipient {
-    civility: &'static str,
-    /// First name, then the usage name in capitals.
-    name: String,
-    /// Where the usage name starts in `name` (letters are sorted by it, then first name).
-    surname_at: usize,
-    company: String,
-    /// Address lines, recipient first, then `postcode city`, then the country abroad.
-    address: Vec<String>,
-    postcode: String,
-    email: Option<String>,
-}
-
-impl Recipient {
-    /// Opens a right's sealed record (the chamber's data key) and keeps what its letter shows.
-    fn open(key: &DataKey, right_id: &str, sealed: &[u8]) -> Result<Self> {
-        let plain = zeroize::Zeroizing::new(key.open_personal(right_id, sealed)?);
-        let record: RecordForLetter = serde_json::from_slice(&plain)
-            .map_err(|e| StoreError::corrupt(format!("right {right_id}: {e}")))?;
-        let m = record.mailing;
-        let mut address = Vec::with_capacity(4);
-        address.push(m.recipient);
-        address.extend(
-            [m.complement1, m.complement2, m.street, m.place]
-                .into_iter()
-                .flatten(),
-        );
-        address.push(match &m.postcode {
-            Some(pc) => format!("{pc} {}", m.city),
-            None => m.city,
-        });
-        address.extend(m.country);
-        let usage = record.usage_name.to_uppercase();
-        let (name, surname_at) = match record.first_name {
-            Some(first) => (format!("{first} {usage}"), first.len() + 1),
-            None => (usage, 0),
-        };
-        Ok(Recipient {
-            civility: record.civility.map(Civility::as_str).unwrap_or_default(),
-            name,
-            surname_at,
-            company: record.company_name.unwrap_or_default(),
-            address,
-            postcode: m.postcode.unwrap_or_default(),
-            email: record.email,
-        })
-    }
-
-    fn surname(&self) -> &str {
-        &self.name[self.surname_at..]
-    }
-
-    fn first_name(&self) -> &str {
-        self.name[..self.surname_at].trim_end()
-    }
-
-    /// This recipient's letter for the given material, without what its scrutin's sheet
-    /// gives. `identifier` and `code` are the credential's grouped forms, as printed.
-    fn letter<'a>(
-        &'a self,
-        right_id: &'a str,
-        scrutin: &'a str,
-        identifier: &'a str,
-        code: &'a str,
-        material: i64,
-    ) -> LetterRef<'a> {
-        LetterRef {
-            right_id,
-            scrutin,
-            identifier,
-            code,
-            civility: self.civility,
-            name: &self.name,
-            company: &self.company,
-            address: &self.address,
-            postcode: &self.postcode,
-            email: self.email.as_deref(),
-            material,
-        }
-    }
 }
 
 /// What every letter of a scrutin shares.
@@ -215,15 +117,16 @@ fn draw_batch<R: RngCore + CryptoRng>(
         voting_keys: Vec::with_capacity(rights.len()),
     };
     for (right, (cred, code)) in rights.iter().zip(drawn) {
-        let recipient = Recipient::open(key, &right.right_id, &right.personal)?;
+        let addressee = PrintedAddressee::of_right(key, right)?;
         let identifier = cred.identifier.display();
         let code = code.display();
-        batch.letters.push(
-            &recipient.letter(&right.right_id, scrutin_id, &identifier, &code, 0),
-            &recipient.postcode,
-            recipient.surname(),
-            recipient.first_name(),
-        )?;
+        let head = LetterHead {
+            right_id: &right.right_id,
+            scrutin: scrutin_id,
+            identifier: &identifier,
+            code: &code,
+        };
+        batch.letters.push(&head, &addressee, 0)?;
         batch.logins.push((
             right.right_id.clone(),
             cred.identifier.as_str().to_owned(),
@@ -473,7 +376,7 @@ pub async fn resend_material(
         .into_iter()
         .find(|r| r.right_id == right_id)
         .ok_or_else(|| StoreError::NotFound(format!("right {right_id}")))?;
-    let recipient = Recipient::open(&key, right_id, &sealed.personal)?;
+    let addressee = Addressee::open_record(&key, right_id, &sealed.personal)?;
     let taken: HashSet<u64> = stores
         .electors
         .all_identifiers()
@@ -507,7 +410,7 @@ pub async fn resend_material(
     .await?;
     let identifier = cred.identifier.display();
     let code = code.display();
-    Ok(recipient
+    Ok(addressee
         .letter(right_id, &scrutin.id, &identifier, &code, material)
         .to_letter(&sheet(&scrutin)))
 }
@@ -518,23 +421,15 @@ mod tests {
 
     fn sealed(key: &DataKey, n: u32) -> SealedRight {
         let right_id = format!("181{n:010}");
-        let record = serde_json::json!({
-            "civility": "MME",
-            "usage_name": format!("Nom{n}"),
-            "first_name": "Anne",
-            "company_name": "SARL Exemple",
-            "mailing": {
-                "recipient": "Anne NOM",
-                "complement1": null, "complement2": null, "street": "1 rue de la Paix",
-                "place": null, "postcode": "01000", "city": "BOURG", "country": null
-            },
-            "email": null,
-        });
-        let plain = serde_json::to_vec(&record).unwrap();
+        let record = crate::addressee::tests::record(&format!("Nom{n}"), Some("Anne"), "01000");
+        let addressee = Addressee::from_record(&right_id, &record).unwrap();
         SealedRight {
-            personal: key
-                .seal_personal(&mut rand::rngs::OsRng, &right_id, &plain)
-                .unwrap(),
+            addressee: Some(
+                addressee
+                    .seal(key, &mut rand::rngs::OsRng, &right_id)
+                    .unwrap(),
+            ),
+            personal: None,
             right_id,
         }
     }

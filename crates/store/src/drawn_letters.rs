@@ -10,8 +10,9 @@ use std::io::Write;
 
 use rayon::prelude::*;
 
+use crate::addressee::PrintedAddressee;
 use crate::error::Result;
-use crate::letters::{LetterRef, LettersWriter, SecretLines};
+use crate::letters::{LetterHead, LettersWriter, SecretLines};
 
 /// What orders a letter, with where its bytes end in its batch (they start where the
 /// previous letter's end).
@@ -43,17 +44,17 @@ impl DrawnLetters {
         }
     }
 
-    /// Serialises one letter and records its place in the order.
+    /// Writes one letter's line and records its place in the order.
     pub fn push(
         &mut self,
-        letter: &LetterRef<'_>,
-        postcode: &str,
-        surname: &str,
-        first_name: &str,
+        head: &LetterHead<'_>,
+        addressee: &PrintedAddressee,
+        material: i64,
     ) -> Result<()> {
-        self.lines.push(letter)?;
+        self.lines
+            .push_letter(head, addressee.members(), material)?;
         let start = self.keys.as_bytes().len();
-        push_key(&mut self.keys, &[postcode, surname, first_name]);
+        push_key(&mut self.keys, &addressee.sort_fields());
         let mut head = [0u8; 16];
         let key = &self.keys.as_bytes()[start..];
         let n = key.len().min(16);
@@ -98,9 +99,9 @@ fn offset(n: usize) -> Result<u32> {
 /// Appends the fields so that comparing keys as bytes compares the fields in turn: each
 /// byte is shifted up by one (UTF-8 never uses 0xFF, so nothing overflows) and a zero ends
 /// each field, which puts a field before any longer one it begins.
-fn push_key(out: &mut SecretLines, fields: &[&str]) {
+fn push_key(out: &mut SecretLines, fields: &[&[u8]]) {
     for field in fields {
-        out.extend_mapped(field.as_bytes(), |b| b + 1);
+        out.extend_mapped(field, |b| b + 1);
         out.extend(&[0]);
     }
 }
@@ -144,7 +145,8 @@ mod tests {
 
     fn key(fields: &[&str]) -> Vec<u8> {
         let mut out = SecretLines::with_capacity(0);
-        push_key(&mut out, fields);
+        let fields: Vec<&[u8]> = fields.iter().map(|f| f.as_bytes()).collect();
+        push_key(&mut out, &fields);
         out.as_bytes().to_vec()
     }
 
@@ -167,25 +169,23 @@ mod tests {
         }
     }
 
-    fn letter<'a>(right: &'a str, address: &'a [String], postcode: &'a str) -> LetterRef<'a> {
-        LetterRef {
-            right_id: right,
-            scrutin: "S",
-            identifier: "1234-5678-9012",
-            code: "ABC-DEF-GHJ-KMN-PQR-STU",
-            civility: "",
-            name: right,
-            company: "",
-            address,
-            postcode,
-            email: None,
-            material: 0,
-        }
+    /// A right's addressee as the generation reads it, sealed from a record.
+    fn addressee(right: &str, postcode: &str, surname: &str, first: &str) -> PrintedAddressee {
+        let key = crate::sealing::DataKey::generate(&mut rand::rngs::OsRng);
+        let record = crate::addressee::tests::record(surname, Some(first), postcode);
+        let right = crate::electors::SealedRight {
+            right_id: right.into(),
+            addressee: None,
+            personal: Some(
+                key.seal_personal(&mut rand::rngs::OsRng, right, &record)
+                    .unwrap(),
+            ),
+        };
+        PrintedAddressee::of_right(&key, &right).unwrap()
     }
 
     #[test]
     fn letters_come_out_sorted_and_equal_ones_in_the_rights_order() {
-        let address = vec!["somewhere".to_string()];
         // Surnames sharing far more than the 16 inline bytes; the same person twice.
         let long = "DE LA TOUR DU PIN CHAMBLY DE LA CHARCE";
         let rights = [
@@ -200,8 +200,14 @@ mod tests {
         for pair in rights.chunks(2) {
             let mut batch = DrawnLetters::with_capacity(1);
             for &(right, postcode, surname, first) in pair {
+                let head = LetterHead {
+                    right_id: right,
+                    scrutin: "S",
+                    identifier: "1234-5678-9012",
+                    code: "ABC-DEF-GHJ-KMN-PQR-STU",
+                };
                 batch
-                    .push(&letter(right, &address, postcode), postcode, surname, first)
+                    .push(&head, &addressee(right, postcode, surname, first), 0)
                     .unwrap();
             }
             batches.push(batch);

@@ -31,6 +31,8 @@ pub struct NewRight {
     pub chamber_code: String,
     /// The voter-file row, sealed under the chamber's data key.
     pub personal: Vec<u8>,
+    /// What its letters print of it, sealed under the same key (`crate::addressee`).
+    pub addressee: Vec<u8>,
     /// Keyed digest of the birth date, `None` when there is no check (`01011901`).
     pub birth_check: Option<Vec<u8>>,
 }
@@ -73,13 +75,17 @@ pub struct RightPersonal {
     pub identifier: Option<String>,
 }
 
-/// A right's identifier and sealed personal data: what credential generation reads.
+/// A right's identifier and sealed addressee: what credential generation reads.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SealedRight {
     /// System-wide identifier.
     pub right_id: String,
-    /// Sealed personal data.
-    pub personal: Vec<u8>,
+    /// What its letters print, sealed; `None` for a right imported before addressees
+    /// were sealed apart.
+    pub addressee: Option<Vec<u8>>,
+    /// Its sealed personal data, only where it has no addressee (letters are then read
+    /// from it).
+    pub personal: Option<Vec<u8>>,
 }
 
 /// Outcome of a counted failure.
@@ -197,13 +203,14 @@ impl Electors {
                     let mut tx = p.begin_write().await?;
                     for chunk in rights.chunks(CHUNK) {
                         let mut q = sqlx::QueryBuilder::new(
-                            "INSERT INTO rights (right_id, scrutin_id, chamber_code, personal, birth_check) ",
+                            "INSERT INTO rights (right_id, scrutin_id, chamber_code, personal, addressee, birth_check) ",
                         );
                         q.push_values(chunk, |mut b, r| {
                             b.push_bind(&r.right_id)
                                 .push_bind(&r.scrutin_id)
                                 .push_bind(&r.chamber_code)
                                 .push_bind(&r.personal)
+                                .push_bind(&r.addressee)
                                 .push_bind(&r.birth_check);
                         });
                         q.build().execute(&mut *tx).await.map_err(
@@ -251,7 +258,8 @@ impl Electors {
                     // page read every login written so far (uncommitted, each checked for
                     // visibility), 0.2 s a page at 1,000,000, quadratic over a generation.
                     Ok(sqlx::query_as(
-                        "SELECT r.right_id, r.personal FROM rights r WHERE r.scrutin_id = $1 AND r.right_id > $2 \
+                        "SELECT r.right_id, r.addressee, CASE WHEN r.addressee IS NULL THEN r.personal END AS personal \
+                         FROM rights r WHERE r.scrutin_id = $1 AND r.right_id > $2 \
                          AND NOT EXISTS (SELECT 1 FROM logins l WHERE l.right_id = r.right_id AND l.right_id > $2) \
                          ORDER BY r.right_id LIMIT $3",
                     )

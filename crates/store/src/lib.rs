@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod addressee;
 pub mod admin_access;
 mod backend;
 pub mod ballots;

@@ -523,13 +523,14 @@ impl Electors {
                         .await?;
                     for chunk in rights.chunks(2000) {
                         let mut q = sqlx::QueryBuilder::new(
-                            "INSERT INTO rights (right_id, scrutin_id, chamber_code, personal, birth_check) ",
+                            "INSERT INTO rights (right_id, scrutin_id, chamber_code, personal, addressee, birth_check) ",
                         );
                         q.push_values(chunk, |mut b, r| {
                             b.push_bind(&r.right_id)
                                 .push_bind(&r.scrutin_id)
                                 .push_bind(&r.chamber_code)
                                 .push_bind(&r.personal)
+                                .push_bind(&r.addressee)
                                 .push_bind(&r.birth_check);
                         });
                         q.build().execute(&mut *tx).await.map_err(

@@ -15,11 +15,13 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use ed25519_dalek::SigningKey;
+use rand_core::{CryptoRng, RngCore};
 use scrutin_crypto::RistrettoPoint;
 use scrutin_crypto::ballot::{BallotStyle, ContestParams};
 use scrutin_election::{BallotEntry, Candidate, Election, ScrutinDefinition, VoterRecord};
 use serde_json::{Value, json};
 
+use crate::addressee::Addressee;
 use crate::board::{self, EpochPolicy};
 use crate::electors::NewRight;
 use crate::error::{Result, StoreError};
@@ -264,6 +266,33 @@ pub async fn chamber_data_key(
     }
 }
 
+/// Seals one voter-file row as a voting right under its chamber's data key: the whole
+/// record, what its letters print (`crate::addressee`) and the keyed digest of
+/// the birth date for login step 2 (none when it is unknown, `01011901`).
+pub fn seal_voter<R: RngCore + CryptoRng>(
+    key: &DataKey,
+    record: &VoterRecord,
+    rng: &mut R,
+) -> Result<NewRight> {
+    let right_id = record.voter_id.to_string();
+    let plain = zeroize::Zeroizing::new(
+        serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?,
+    );
+    let addressee = Addressee::of_voter(record).seal(key, rng, &right_id)?;
+    let birth_check = match record.birth_date {
+        scrutin_election::BirthDate::Unknown => None,
+        known => Some(key.birth_check(&right_id, &known.to_jjmmaaaa())),
+    };
+    Ok(NewRight {
+        personal: key.seal_personal(rng, &right_id, &plain)?,
+        addressee,
+        right_id,
+        scrutin_id: record.scrutin.clone(),
+        chamber_code: record.chamber.clone(),
+        birth_check,
+    })
+}
+
 /// Imports accepted voter-file rows as voting rights, all or none: personal data
 /// sealed under the chamber's data key, birth date kept as a keyed digest. Rows whose
 /// scrutin is not loaded are refused.
@@ -298,25 +327,7 @@ pub async fn import_voters(
     }
     let rights: Vec<NewRight> = records
         .par_iter()
-        .map(|r| {
-            let key = &keys[&r.chamber];
-            let right_id = format!("{:013}", r.voter_id.value());
-            let plain = zeroize::Zeroizing::new(
-                serde_json::to_vec(r).map_err(|e| StoreError::Invalid(e.to_string()))?,
-            );
-            let personal = key.seal_personal(&mut rand::rngs::OsRng, &right_id, &plain)?;
-            let birth_check = match r.birth_date {
-                scrutin_election::BirthDate::Unknown => None,
-                known => Some(key.birth_check(&right_id, &known.to_jjmmaaaa())),
-            };
-            Ok(NewRight {
-                right_id,
-                scrutin_id: r.scrutin.clone(),
-                chamber_code: r.chamber.clone(),
-                personal,
-                birth_check,
-            })
-        })
+        .map(|r| seal_voter(&keys[&r.chamber], r, &mut rand::rngs::OsRng))
         .collect::<Result<_>>()?;
     stores.electors.insert_rights(&rights).await?;
     // The planner's picture of `rights` now, not at autovacuum's next pass.

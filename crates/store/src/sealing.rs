@@ -26,6 +26,7 @@ const NONCE_LEN: usize = 24;
 const WRAP_AAD: &str = "scrutin-data-key-v1:";
 const PERSONAL_AAD: &str = "scrutin-personal-v1:";
 const RESEND_AAD: &str = "scrutin-resend-v1:";
+const ADDRESSEE_AAD: &str = "scrutin-addressee-v1:";
 const BIRTH_TAG: &str = "scrutin-birth-date-v1:";
 const TOTP_AAD: &str = "scrutin-totp-v1:";
 
@@ -167,6 +168,22 @@ impl DataKey {
         open_with(&self.0, &format!("{PERSONAL_AAD}{right_id}"), sealed)
     }
 
+    /// Seals what a right's letters print of it (see `crate::addressee`), under its own
+    /// associated data: it never opens as personal data nor the reverse.
+    pub fn seal_addressee<R: RngCore + CryptoRng>(
+        &self,
+        rng: &mut R,
+        right_id: &str,
+        plain: &[u8],
+    ) -> Result<Vec<u8>> {
+        seal_with(&self.0, rng, &format!("{ADDRESSEE_AAD}{right_id}"), plain)
+    }
+
+    /// Opens what a right's letters print of it.
+    pub fn open_addressee(&self, right_id: &str, sealed: &[u8]) -> Result<Vec<u8>> {
+        open_with(&self.0, &format!("{ADDRESSEE_AAD}{right_id}"), sealed)
+    }
+
     /// Seals a resend request (fields and identity document).
     pub fn seal_resend<R: RngCore + CryptoRng>(
         &self,
@@ -302,6 +319,17 @@ mod tests {
         let mut tampered = sealed.clone();
         *tampered.last_mut().unwrap() ^= 1;
         assert!(dk.open_personal("1810000000001", &tampered).is_err());
+        // Another purpose is another associated data: an addressee is not personal data.
+        assert!(dk.open_addressee("1810000000001", &sealed).is_err());
+        let addressee = dk
+            .seal_addressee(&mut OsRng, "1810000000001", b"Anne DUPONT")
+            .unwrap();
+        assert_eq!(
+            dk2.open_addressee("1810000000001", &addressee).unwrap(),
+            b"Anne DUPONT"
+        );
+        assert!(dk.open_personal("1810000000001", &addressee).is_err());
+        assert!(dk.open_addressee("1810000000002", &addressee).is_err());
     }
 
     #[test]
