@@ -21,11 +21,11 @@ use rand_core::{CryptoRng, RngCore};
 use scrutin_election::voters::Address;
 use scrutin_election::{Civility, VoterRecord};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::electors::SealedRight;
 use crate::error::{Result, StoreError};
-use crate::letters::LetterRef;
+use crate::letters::{LetterRef, SecretLines};
 use crate::sealing::DataKey;
 
 /// What a letter shows of a voter's record, read from it: serde skips the other fields.
@@ -40,7 +40,9 @@ struct RecordForLetter {
 }
 
 /// A letter's recipient as printed.
+#[derive(Zeroize, ZeroizeOnDrop)]
 pub(crate) struct Addressee {
+    #[zeroize(skip)]
     civility: &'static str,
     /// First name, then the usage name in capitals.
     name: String,
@@ -155,13 +157,6 @@ impl Addressee {
 
     /// The sealed plaintext (module documentation).
     fn encode(&self) -> Result<Zeroizing<Vec<u8>>> {
-        let mut out = Zeroizing::new(Vec::with_capacity(256));
-        for field in [&self.postcode, self.surname(), self.first_name()] {
-            let len = u16::try_from(field.len())
-                .map_err(|_| StoreError::Invalid("an address field over 64 KiB".into()))?;
-            out.extend_from_slice(&len.to_be_bytes());
-            out.extend_from_slice(field.as_bytes());
-        }
         let printed = Printed {
             civility: self.civility,
             name: &self.name,
@@ -170,12 +165,23 @@ impl Addressee {
             postcode: &self.postcode,
             email: self.email.as_deref(),
         };
-        let members = out.len();
-        serde_json::to_writer(&mut *out, &printed)
+        // Serialised apart, in a buffer that zeroizes what it outgrows, then copied into
+        // one of the exact size.
+        let mut json = SecretLines::with_capacity(512);
+        serde_json::to_writer(&mut json, &printed)
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         // `{…}` → its members; JSON strings escape every brace they hold.
-        out.pop();
-        out.remove(members);
+        let members = &json.as_bytes()[1..json.as_bytes().len() - 1];
+        let fields = [self.postcode.as_str(), self.surname(), self.first_name()];
+        let size = fields.iter().map(|f| 2 + f.len()).sum::<usize>() + members.len();
+        let mut out = Zeroizing::new(Vec::with_capacity(size));
+        for field in fields {
+            let len = u16::try_from(field.len())
+                .map_err(|_| StoreError::Invalid("an address field over 64 KiB".into()))?;
+            out.extend_from_slice(&len.to_be_bytes());
+            out.extend_from_slice(field.as_bytes());
+        }
+        out.extend_from_slice(members);
         Ok(out)
     }
 
@@ -243,7 +249,7 @@ impl PrintedAddressee {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::letters::{LetterHead, SecretLines};
+    use crate::letters::LetterHead;
 
     /// A voter record with what letters read of it (the rest of a record is skipped).
     pub(crate) fn record(usage_name: &str, first_name: Option<&str>, postcode: &str) -> Vec<u8> {

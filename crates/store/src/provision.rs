@@ -26,7 +26,7 @@ use crate::board::{self, EpochPolicy};
 use crate::electors::NewRight;
 use crate::error::{Result, StoreError};
 use crate::journal;
-use crate::letters::LettersWriter;
+use crate::letters::{LettersWriter, SecretLines};
 use crate::scrutin::{Scrutin, StoredState};
 use crate::sealing::{DataKey, MasterKey};
 use crate::stores::Stores;
@@ -275,16 +275,17 @@ pub fn seal_voter<R: RngCore + CryptoRng>(
     rng: &mut R,
 ) -> Result<NewRight> {
     let right_id = record.voter_id.to_string();
-    let plain = zeroize::Zeroizing::new(
-        serde_json::to_vec(record).map_err(|e| StoreError::Invalid(e.to_string()))?,
-    );
+    // A buffer that zeroizes what it outgrows: the row is personal data.
+    let mut plain = SecretLines::with_capacity(1024);
+    serde_json::to_writer(&mut plain, record).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    let plain = plain.as_bytes();
     let addressee = Addressee::of_voter(record).seal(key, rng, &right_id)?;
     let birth_check = match record.birth_date {
         scrutin_election::BirthDate::Unknown => None,
         known => Some(key.birth_check(&right_id, &known.to_jjmmaaaa())),
     };
     Ok(NewRight {
-        personal: key.seal_personal(rng, &right_id, &plain)?,
+        personal: key.seal_personal(rng, &right_id, plain)?,
         addressee,
         right_id,
         scrutin_id: record.scrutin.clone(),
