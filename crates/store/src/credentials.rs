@@ -369,14 +369,13 @@ pub async fn resend_material(
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("scrutin {}", right.scrutin_id)))?;
     let key = chamber_key(stores, master, &right.chamber_code).await?;
-    let sealed = stores
+    // Its record, not its chamber's: a resend while voting is open reads one row.
+    let personal = stores
         .electors
-        .rights_of_chamber(&right.chamber_code)
+        .sealed_personal(right_id)
         .await?
-        .into_iter()
-        .find(|r| r.right_id == right_id)
         .ok_or_else(|| StoreError::NotFound(format!("right {right_id}")))?;
-    let addressee = Addressee::open_record(&key, right_id, &sealed.personal)?;
+    let addressee = Addressee::open_record(&key, right_id, &personal)?;
     let taken: HashSet<u64> = stores
         .electors
         .all_identifiers()

@@ -272,6 +272,21 @@ impl Electors {
         )
     }
 
+    /// One right's sealed personal data (a resend's letter), `None` for an unknown right.
+    pub async fn sealed_personal(&self, right_id: &str) -> Result<Option<Vec<u8>>> {
+        with_db!(
+            &self.db,
+            read | p | {
+                Ok(
+                    sqlx::query_scalar("SELECT personal FROM rights WHERE right_id = $1")
+                        .bind(right_id)
+                        .fetch_optional(p)
+                        .await?,
+                )
+            }
+        )
+    }
+
     /// Rights of a chamber, for a commission's export.
     pub async fn rights_of_chamber(&self, chamber_code: &str) -> Result<Vec<RightPersonal>> {
         with_db!(

@@ -134,6 +134,23 @@ async fn rights_credentials_and_lockout(kind: Kind) {
     let (fresh, stores) = open(kind).await;
     let rights: Vec<NewRight> = (1..=3).map(right).collect();
     stores.electors.insert_rights(&rights).await.unwrap();
+    // One right's sealed record, as a resend reads it.
+    assert_eq!(
+        stores
+            .electors
+            .sealed_personal(&rights[1].right_id)
+            .await
+            .unwrap(),
+        Some(vec![1, 2, 3])
+    );
+    assert_eq!(
+        stores
+            .electors
+            .sealed_personal("1819999999999")
+            .await
+            .unwrap(),
+        None
+    );
     // All or none: a duplicate refuses the whole batch.
     let again = vec![right(4), right(1)];
     assert!(matches!(
