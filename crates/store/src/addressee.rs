@@ -20,12 +20,12 @@ use std::ops::Range;
 use rand_core::{CryptoRng, RngCore};
 use scrutin_election::voters::Address;
 use scrutin_election::{Civility, VoterRecord};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::electors::SealedRight;
 use crate::error::{Result, StoreError};
-use crate::letters::{LetterRef, SecretLines};
+use crate::letters::{LetterAddressee, LetterHead, LetterRef, SecretLines};
 use crate::sealing::DataKey;
 
 /// What a letter shows of a voter's record, read from it: serde skips the other fields.
@@ -53,17 +53,6 @@ pub(crate) struct Addressee {
     address: Vec<String>,
     postcode: String,
     email: Option<String>,
-}
-
-/// The printed fields, named and ordered as in a letter's line.
-#[derive(Serialize)]
-struct Printed<'a> {
-    civility: &'a str,
-    name: &'a str,
-    company: &'a str,
-    address: &'a [String],
-    postcode: &'a str,
-    email: Option<&'a str>,
 }
 
 impl Addressee {
@@ -130,45 +119,34 @@ impl Addressee {
         self.name[..self.surname_at].trim_end()
     }
 
-    /// This addressee's letter for the given material, without what its scrutin's sheet
-    /// gives. `identifier` and `code` are the credential's grouped forms, as printed.
-    pub(crate) fn letter<'a>(
-        &'a self,
-        right_id: &'a str,
-        scrutin: &'a str,
-        identifier: &'a str,
-        code: &'a str,
-        material: i64,
-    ) -> LetterRef<'a> {
-        LetterRef {
-            right_id,
-            scrutin,
-            identifier,
-            code,
+    /// What its letters print, as their lines name the fields.
+    fn printed(&self) -> LetterAddressee<'_> {
+        LetterAddressee {
             civility: self.civility,
             name: &self.name,
             company: &self.company,
             address: &self.address,
             postcode: &self.postcode,
             email: self.email.as_deref(),
+        }
+    }
+
+    /// This addressee's letter for the given credential (`head`, in the grouped forms as
+    /// printed) and material, without what its scrutin's sheet gives.
+    pub(crate) fn letter<'a>(&'a self, head: LetterHead<'a>, material: i64) -> LetterRef<'a> {
+        LetterRef {
+            head,
+            addressee: self.printed(),
             material,
         }
     }
 
     /// The sealed plaintext (module documentation).
     fn encode(&self) -> Result<Zeroizing<Vec<u8>>> {
-        let printed = Printed {
-            civility: self.civility,
-            name: &self.name,
-            company: &self.company,
-            address: &self.address,
-            postcode: &self.postcode,
-            email: self.email.as_deref(),
-        };
         // Serialised apart, in a buffer that zeroizes what it outgrows, then copied into
         // one of the exact size.
         let mut json = SecretLines::with_capacity(512);
-        serde_json::to_writer(&mut json, &printed)
+        serde_json::to_writer(&mut json, &self.printed())
             .map_err(|e| StoreError::Invalid(e.to_string()))?;
         // `{…}` → its members; JSON strings escape every brace they hold.
         let members = &json.as_bytes()[1..json.as_bytes().len() - 1];
@@ -249,7 +227,6 @@ impl PrintedAddressee {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::letters::LetterHead;
 
     /// A voter record with what letters read of it (the rest of a record is skipped).
     pub(crate) fn record(usage_name: &str, first_name: Option<&str>, postcode: &str) -> Vec<u8> {
@@ -295,9 +272,7 @@ pub(crate) mod tests {
             };
             spliced.push_letter(&head, printed.members(), 3).unwrap();
             let mut whole = SecretLines::with_capacity(0);
-            whole
-                .push(&addressee.letter("r1", "181-C", "1234-5678-9012", "ABCD-EFGH", 3))
-                .unwrap();
+            whole.push(&addressee.letter(head, 3)).unwrap();
             assert_eq!(spliced.as_bytes(), whole.as_bytes());
 
             // A right imported before addressees existed: the same, from its record.

@@ -409,9 +409,13 @@ pub async fn resend_material(
     .await?;
     let identifier = cred.identifier.display();
     let code = code.display();
-    Ok(addressee
-        .letter(right_id, &scrutin.id, &identifier, &code, material)
-        .to_letter(&sheet(&scrutin)))
+    let head = LetterHead {
+        right_id,
+        scrutin: &scrutin.id,
+        identifier: &identifier,
+        code: &code,
+    };
+    Ok(addressee.letter(head, material).to_letter(&sheet(&scrutin)))
 }
 
 #[cfg(test)]

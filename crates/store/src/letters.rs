@@ -113,36 +113,31 @@ struct SheetLine<S> {
 /// writes two million of these; the owned form is for the one-off resend.
 #[derive(Serialize)]
 pub(crate) struct LetterRef<'a> {
-    pub right_id: &'a str,
-    pub scrutin: &'a str,
-    pub identifier: &'a str,
-    pub code: &'a str,
-    pub civility: &'a str,
-    pub name: &'a str,
-    pub company: &'a str,
-    pub address: &'a [String],
-    pub postcode: &'a str,
-    pub email: Option<&'a str>,
+    #[serde(flatten)]
+    pub head: LetterHead<'a>,
+    #[serde(flatten)]
+    pub addressee: LetterAddressee<'a>,
     pub material: i64,
 }
 
 impl LetterRef<'_> {
     /// The whole letter: this one's own fields and its scrutin's shared ones.
     pub fn to_letter(&self, sheet: &ScrutinSheet) -> Letter {
+        let (head, addressee) = (&self.head, &self.addressee);
         Letter {
-            right_id: self.right_id.to_owned(),
-            scrutin: self.scrutin.to_owned(),
+            right_id: head.right_id.to_owned(),
+            scrutin: head.scrutin.to_owned(),
             chamber_code: sheet.chamber_code.clone(),
             chamber_label: sheet.chamber_label.clone(),
             scrutin_label: sheet.scrutin_label.clone(),
-            identifier: self.identifier.to_owned(),
-            code: self.code.to_owned(),
-            civility: self.civility.to_owned(),
-            name: self.name.to_owned(),
-            company: self.company.to_owned(),
-            address: self.address.to_vec(),
-            postcode: self.postcode.to_owned(),
-            email: self.email.map(str::to_owned),
+            identifier: head.identifier.to_owned(),
+            code: head.code.to_owned(),
+            civility: addressee.civility.to_owned(),
+            name: addressee.name.to_owned(),
+            company: addressee.company.to_owned(),
+            address: addressee.address.to_vec(),
+            postcode: addressee.postcode.to_owned(),
+            email: addressee.email.map(str::to_owned),
             instructions: sheet.instructions.clone(),
             material: self.material,
         }
@@ -151,12 +146,24 @@ impl LetterRef<'_> {
 
 /// The fields of a letter's line that come before what it prints of its addressee: the
 /// generation writes these, then the addressee's sealed members (`crate::addressee`).
-#[derive(Serialize)]
+#[derive(Clone, Copy, Serialize)]
 pub(crate) struct LetterHead<'a> {
     pub right_id: &'a str,
     pub scrutin: &'a str,
     pub identifier: &'a str,
     pub code: &'a str,
+}
+
+/// What a letter prints of its addressee, named and ordered as in its line (the sealed
+/// addressee holds these serialised).
+#[derive(Serialize)]
+pub(crate) struct LetterAddressee<'a> {
+    pub civility: &'a str,
+    pub name: &'a str,
+    pub company: &'a str,
+    pub address: &'a [String],
+    pub postcode: &'a str,
+    pub email: Option<&'a str>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -629,16 +636,20 @@ mod tests {
         let mut expected = Vec::new();
         for (scrutin, email) in [("181-C", None), ("181-S", Some("j@exemple.fr"))] {
             let r = LetterRef {
-                right_id: "1810000000001",
-                scrutin,
-                identifier: "1234-5678-9012",
-                code: "ABC-DEF-GHJ-KMN-PQR-STU",
-                civility: "MME",
-                name: "Jeanne DUPONT",
-                company: "SARL \"Les quais\"",
-                address: &address,
-                postcode: "75001",
-                email,
+                head: LetterHead {
+                    right_id: "1810000000001",
+                    scrutin,
+                    identifier: "1234-5678-9012",
+                    code: "ABC-DEF-GHJ-KMN-PQR-STU",
+                },
+                addressee: LetterAddressee {
+                    civility: "MME",
+                    name: "Jeanne DUPONT",
+                    company: "SARL \"Les quais\"",
+                    address: &address,
+                    postcode: "75001",
+                    email,
+                },
                 material: 2,
             };
             w.write_sheet(&sheet(scrutin)).unwrap();

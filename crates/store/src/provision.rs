@@ -276,16 +276,15 @@ pub fn seal_voter<R: RngCore + CryptoRng>(
 ) -> Result<NewRight> {
     let right_id = record.voter_id.to_string();
     // A buffer that zeroizes what it outgrows: the row is personal data.
-    let mut plain = SecretLines::with_capacity(1024);
-    serde_json::to_writer(&mut plain, record).map_err(|e| StoreError::Invalid(e.to_string()))?;
-    let plain = plain.as_bytes();
+    let mut row = SecretLines::with_capacity(1024);
+    serde_json::to_writer(&mut row, record).map_err(|e| StoreError::Invalid(e.to_string()))?;
     let addressee = Addressee::of_voter(record).seal(key, rng, &right_id)?;
     let birth_check = match record.birth_date {
         scrutin_election::BirthDate::Unknown => None,
         known => Some(key.birth_check(&right_id, &known.to_jjmmaaaa())),
     };
     Ok(NewRight {
-        personal: key.seal_personal(rng, &right_id, plain)?,
+        personal: key.seal_personal(rng, &right_id, row.as_bytes())?,
         addressee,
         right_id,
         scrutin_id: record.scrutin.clone(),
